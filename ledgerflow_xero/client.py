@@ -1,0 +1,76 @@
+"""``ApiClient``: xero-python's client, with every request routed at its one choke point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xero_python.api_client import ApiClient as XeroApiClient
+
+from .configuration import Configuration
+from .errors import RoutingError
+from .routing import Router, url_targets_xero
+
+
+class _GlobalRouting:
+    """The router :func:`ledgerflow_xero.patch` installed for clients without their own."""
+
+    router: Router | None = None
+
+
+def active_router_for(api_client: Any) -> Router | None:
+    """The router a client's requests go through: its configuration's, else the global
+    patch's, else None (the client is left untouched)."""
+    router = getattr(api_client.configuration, "ledgerflow_router", None)
+    return router if router is not None else _GlobalRouting.router
+
+
+def routed_url(api_client: Any, url: str) -> str:
+    """``url`` as the client must send it; raises before any I/O if it cannot be routed."""
+    router = active_router_for(api_client)
+    if router is None:
+        return url
+    guard_pool_manager(api_client)
+    return router.route(url)
+
+
+def guard_pool_manager(api_client: Any) -> None:
+    """Make the client's urllib3 pool refuse, before any I/O, every request to a
+    ``*.xero.com`` host while the client is routed: the routed URL and every redirect."""
+    pool_manager = api_client.rest_client.pool_manager
+    if "_ledgerflow_unguarded_urlopen" in vars(pool_manager):
+        return
+    unguarded_urlopen = pool_manager.urlopen
+
+    def urlopen(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if url_targets_xero(url) and active_router_for(api_client) is not None:
+            raise RoutingError(
+                f"refusing to send {method} to a Xero host from a Ledgerflow client: "
+                f"{url.split('?', 1)[0]!r} (a redirect or an unrouted URL)"
+            )
+        return unguarded_urlopen(method, url, *args, **kwargs)
+
+    # urllib3 follows a redirect with self.urlopen(...), so an instance attribute sees it too.
+    pool_manager._ledgerflow_unguarded_urlopen = unguarded_urlopen
+    pool_manager.urlopen = urlopen
+
+
+class ApiClient(XeroApiClient):
+    """xero-python's ``ApiClient`` that sends its requests to Ledgerflow.
+
+    Takes exactly xero-python's arguments. With a :class:`~ledgerflow_xero.Configuration`
+    that names a source, every request (API calls, connections, token refresh, revocation,
+    client credentials) is routed through the routing table, and Xero URLs the table
+    cannot map raise before any I/O. With no source, or a plain xero-python configuration,
+    it behaves exactly like xero-python's client (unless :func:`~ledgerflow_xero.patch`
+    is active, which routes every client that has no settings of its own).
+    """
+
+    _ledgerflow_routes_itself = True
+
+    def __init__(self, configuration: Any | None = None, *args: Any, **kwargs: Any) -> None:
+        if configuration is None:
+            configuration = Configuration()
+        super().__init__(configuration, *args, **kwargs)
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        return super().request(method, routed_url(self, url), *args, **kwargs)

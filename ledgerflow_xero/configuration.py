@@ -1,0 +1,112 @@
+"""``Configuration``: xero-python's configuration plus a Ledgerflow source and host."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from xero_python.api_client.configuration import Configuration as XeroConfiguration
+
+from .errors import InvalidSourceError
+from .routing import DEFAULT_HOST, Router, get_router
+from .sources import SourceLike
+
+SOURCE_ENV = "LEDGERFLOW_SOURCE"
+HOST_ENV = "LEDGERFLOW_HOST"
+
+
+class _FreshInstances(type(XeroConfiguration)):  # type: ignore[misc]
+    """xero-python's metaclass hands out copies of the first instance ever built (upstream
+    issue 99), so a second client would share the first one's token and source. Build each
+    instance from its own arguments instead."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return type.__call__(cls, *args, **kwargs)
+
+
+def router_from_settings(
+    source: SourceLike | None,
+    host: str | None,
+    **options: bool,
+) -> Router | None:
+    """The router for explicit settings, falling back to ``LEDGERFLOW_SOURCE``/``LEDGERFLOW_HOST``.
+
+    Returns None when no source is set anywhere: such a client is left untouched.
+    """
+    if source is None:
+        source = os.environ.get(SOURCE_ENV) or None
+        if source is None:
+            if host is not None:
+                raise InvalidSourceError(
+                    f"a Ledgerflow host was given ({host!r}) but no source; pass source= "
+                    f"or set {SOURCE_ENV} to 1001, 1004 or 1009"
+                )
+            return None
+    if host is None:
+        host = os.environ.get(HOST_ENV) or DEFAULT_HOST
+    return get_router(source, host, **options)
+
+
+class Configuration(XeroConfiguration, metaclass=_FreshInstances):
+    """xero-python's ``Configuration`` with the Ledgerflow settings of one client.
+
+    ``source`` names the accounting system (1001, 1004, 1009, or a name such as
+    ``"quickbooks"``); ``host`` is the Ledgerflow host (default
+    ``https://xero.api.ledgerscope.com``). When not given they are read from the
+    ``LEDGERFLOW_SOURCE`` and ``LEDGERFLOW_HOST`` environment variables; with no source
+    at all the configuration behaves exactly like xero-python's. Bad values raise at
+    construction, before any request.
+
+    Unlike xero-python's class, every call builds a new object from its own arguments.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        source: SourceLike | None = None,
+        host: str | None = None,
+        source_in_accounting_path: bool = True,
+        allow_unsupported_apis: bool = False,
+        allow_unknown_source: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._ledgerflow_router = router_from_settings(
+            source,
+            host,
+            source_in_accounting_path=source_in_accounting_path,
+            allow_unsupported_apis=allow_unsupported_apis,
+            allow_unknown_source=allow_unknown_source,
+        )
+
+    @property
+    def ledgerflow_router(self) -> Router | None:
+        """The router requests of this configuration go through, or None when unconfigured."""
+        return self._ledgerflow_router
+
+    @property
+    def source(self) -> int | None:
+        """The source system id (a :class:`~ledgerflow_xero.Source` when known), or None."""
+        router = self._ledgerflow_router
+        return router.source if router else None
+
+    @property
+    def host(self) -> str | None:
+        """The validated Ledgerflow host, or None when unconfigured."""
+        router = self._ledgerflow_router
+        return router.host if router else None
+
+    def use_ledgerflow(
+        self,
+        source: SourceLike,
+        host: str = DEFAULT_HOST,
+        **options: bool,
+    ) -> None:
+        """Point this configuration at another source or host (validated now)."""
+        self._ledgerflow_router = get_router(source, host, **options)
+
+    def __repr__(self) -> str:
+        router = self._ledgerflow_router
+        if router is None:
+            return "Configuration(ledgerflow=off)"
+        return f"Configuration(source={int(router.source)}, host={router.host!r})"

@@ -1,0 +1,31 @@
+"""The exceptions this package raises. Every one of them is a :class:`LedgerflowError`."""
+
+from __future__ import annotations
+
+
+class LedgerflowError(Exception):
+    """Base class of every error raised by ledgerflow-xero."""
+
+
+class InvalidSourceError(LedgerflowError, ValueError):
+    """A source accounting system id or name that Ledgerflow does not know."""
+
+
+class InvalidHostError(LedgerflowError, ValueError):
+    """A Ledgerflow host that is malformed, not https, or a Xero host."""
+
+
+class RoutingError(LedgerflowError, ValueError):
+    """A URL that cannot be sent through Ledgerflow: raised before any I/O."""
+
+
+class UnsupportedApiError(RoutingError):
+    """A Xero API that Ledgerflow does not serve (payroll, assets, files, ...)."""
+
+    def __init__(self, message: str, api: str) -> None:
+        super().__init__(message)
+        self.api = api
+
+
+class LedgerflowCompatibilityWarning(UserWarning):
+    """The installed xero-python is outside the range this package is tested with."""
