@@ -1,0 +1,59 @@
+"""Checks every test in this project inherits.
+
+``no_xero_traffic`` (autouse) spies on the two places a request must pass before it leaves
+the process — the DNS lookup and urllib3's connection pool — and fails the test if either
+saw a ``*.xero.com`` host. The lookup is refused rather than performed, so a bug can never
+actually send a token to Xero from a test run.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Iterator, List
+
+import pytest
+import urllib3.connectionpool
+
+from ledgerflow_xero.routing import is_xero_host
+
+
+class XeroTrafficSpy:
+    """What the spies saw: every host urllib3 opened a pool request to, and every Xero lookup."""
+
+    def __init__(self) -> None:
+        self.pool_hosts: List[str] = []
+        self.xero_lookups: List[str] = []
+
+    @property
+    def xero_hosts(self) -> List[str]:
+        return [host for host in self.pool_hosts if is_xero_host(host)] + self.xero_lookups
+
+
+@pytest.fixture(autouse=True)
+def no_xero_traffic(monkeypatch: pytest.MonkeyPatch) -> Iterator[XeroTrafficSpy]:
+    spy = XeroTrafficSpy()
+    real_getaddrinfo = socket.getaddrinfo
+    real_urlopen = urllib3.connectionpool.HTTPConnectionPool.urlopen
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if is_xero_host(name):
+            spy.xero_lookups.append(name)
+            raise OSError(f"test spy: refused DNS lookup of Xero host {name}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def urlopen(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        spy.pool_hosts.append(self.host)
+        return real_urlopen(self, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(urllib3.connectionpool.HTTPConnectionPool, "urlopen", urlopen)
+    yield spy
+    assert spy.xero_hosts == [], f"a request reached a Xero host: {spy.xero_hosts}"
+
+
+@pytest.fixture(autouse=True)
+def no_ledgerflow_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests start from a clean environment; a test that needs the variables sets them."""
+    monkeypatch.delenv("LEDGERFLOW_SOURCE", raising=False)
+    monkeypatch.delenv("LEDGERFLOW_HOST", raising=False)
