@@ -8,7 +8,9 @@ actually send a token to Xero from a test run.
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 from typing import Iterator, List
 
 import pytest
@@ -57,3 +59,21 @@ def no_ledgerflow_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests start from a clean environment; a test that needs the variables sets them."""
     monkeypatch.delenv("LEDGERFLOW_SOURCE", raising=False)
     monkeypatch.delenv("LEDGERFLOW_HOST", raising=False)
+
+
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the checkout (Xero's OpenAPI specs, the service page).
+
+    A user's fresh checkout has no such folder: tests that need it skip and say so. CI
+    has it, so under CI a missing folder fails instead of skipping silently.
+    """
+    if not SHARED_DIR.is_dir():
+        message = f"needs the project's shared data folder at {SHARED_DIR} (CI provides it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_DIR
