@@ -118,7 +118,22 @@ def _host_of_authority(authority: str) -> str:
 
 
 def url_targets_xero(url: str) -> bool:
-    """True when ``url`` would reach a ``*.xero.com`` host, by our reading or urllib3's."""
+    """True when ``url`` would reach a ``*.xero.com`` host, by our reading or urllib3's.
+
+    Called on every request a routed client sends, so the verdict for the text before the
+    URL's first path slash is cached, as :meth:`Router.route` does.
+    """
+    end = url.find("/", url.find("://") + 3)
+    origin = url[:end] if end >= 0 else url
+    verdict = _ORIGINS.get(origin) or _classify_origin(origin)
+    if verdict is _FOREIGN:
+        return False
+    if verdict is not _ODD:
+        return True
+    return _url_targets_xero_carefully(url)
+
+
+def _url_targets_xero_carefully(url: str) -> bool:
     scheme, authority, _ = _split_host_url(url)
     if scheme in _WEB_SCHEMES:
         return _origin_targets_xero((scheme, authority))
@@ -231,7 +246,16 @@ class Router:
     - ``allow_unknown_source=True`` accepts a source id Ledgerflow added after this release.
     """
 
-    __slots__ = ("source", "host", "source_in_accounting_path", "allow_unsupported_apis", "_table", "_urls")
+    __slots__ = (
+        "source",
+        "host",
+        "source_in_accounting_path",
+        "allow_unsupported_apis",
+        "_table",
+        "_urls",
+        "_fast_match",
+        "_fast_targets",
+    )
 
     def __init__(
         self,
@@ -262,6 +286,12 @@ class Router:
             _add_entry(table, api.xero_url, base + path if allow_unsupported_apis else None, api)
         self._table = table
         self._urls = urls
+        pattern, group_routes = _fast_route_pattern()
+        self._fast_match = pattern.match
+        # group number -> (Ledgerflow prefix, length of the Xero prefix the group captured)
+        self._fast_targets = ((),) + tuple(
+            (urls[ROUTES[index].name], len(ROUTES[index].xero_url)) for index in group_routes
+        )
 
     def __repr__(self) -> str:
         return f"Router(source={int(self.source)}, host={self.host!r})"
@@ -280,6 +310,10 @@ class Router:
         :class:`RoutingError` for any other Xero URL the table does not map. Everything
         after the matched prefix (sub-path, query string, fragment) is kept byte for byte.
         """
+        fast = self._fast_match(url)
+        if fast is not None:
+            target, size = self._fast_targets[fast.lastindex]
+            return target + url[size:]
         end = url.find("/", url.find("://") + 3)
         if end < 0:
             end = len(url)
@@ -346,6 +380,34 @@ def _add_entry(
     table.setdefault(hostname, {}).setdefault(first_segment, []).append((path.lower(), len(path), target, api))
 
 
+@functools.lru_cache(maxsize=1)
+def _fast_route_pattern() -> Tuple[re.Pattern[str], Tuple[int, ...]]:
+    """The fast path of :meth:`Router.route`, built from :data:`ROUTES` on first use (not at import).
+
+    One regular expression recognises, in a single C-level match, the case ``route`` would
+    route without question: a URL that starts with a routed Xero prefix (ASCII
+    case-insensitive, otherwise exactly as the table writes it: no port, user info or
+    trailing dot), ends there or continues with ``/``, ``?`` or ``#``, and has no ``.``,
+    ``%`` or backslash in the rest of its path (so no dot segment, encoded or not). Anything
+    else takes the careful path, which this only ever agrees with. Alternatives are grouped
+    by origin so a URL is compared with each host once. Returns the pattern and, for each
+    capturing group, the index in :data:`ROUTES` of the prefix it captures.
+    """
+    by_origin: Dict[str, List[Tuple[int, str]]] = {}
+    for index, route in enumerate(ROUTES):
+        scheme, authority, path = _split_host_url(route.xero_url)
+        by_origin.setdefault(f"{scheme}://{authority}", []).append((index, path))
+    alternatives = []
+    group_routes: List[int] = []
+    for origin, paths in by_origin.items():
+        alternatives.append(re.escape(origin) + "(?:" + "|".join(f"({re.escape(path)})" for _, path in paths) + ")")
+        group_routes.extend(index for index, _ in paths)
+    pattern = re.compile(
+        "(?:" + "|".join(alternatives) + r")(?=[/?#]|\Z)[^?#.%\\]*(?:[?#]|\Z)", re.IGNORECASE | re.ASCII
+    )
+    return pattern, tuple(group_routes)
+
+
 # Origin ("scheme://authority") -> Xero host name, or one of these two markers.
 _FOREIGN = "<not a Xero host>"
 _ODD = "<needs the careful parse>"
@@ -356,7 +418,7 @@ def _classify_origin(origin: str) -> str:
     """Classify (and cache) the text before a URL's first path slash."""
     scheme, authority, rest = _split_host_url(origin)
     if scheme not in _WEB_SCHEMES or rest or "@" in authority:
-        verdict = _ODD if url_targets_xero(origin) or scheme not in _WEB_SCHEMES else _FOREIGN
+        verdict = _ODD if _url_targets_xero_carefully(origin) or scheme not in _WEB_SCHEMES else _FOREIGN
     elif _origin_targets_xero((scheme, authority)):
         verdict = _host_of_authority(authority).lower().rstrip(".")
     else:

@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""Measure what ledgerflow-xero costs on top of plain xero-python, in one run.
+
+Every figure is a ratio against plain xero-python measured in the same run, with the
+variants interleaved (A B C A B C ...) and the median of several rounds reported, so a
+busy machine slows all variants alike:
+
+- per request through ``AccountingApi.get_organisations`` against a fast loopback server
+  (a separate process that writes each response in a single send, so Nagle/delayed-ACK
+  stalls don't swamp the figure): plain xero-python with ``base_url`` on the server,
+  ``ledgerflow_xero.ApiClient``, and plain ``ApiClient`` under ``ledgerflow_xero.patch()``;
+- ``Router.route()`` alone, ns per call, for each row of the routing table;
+- import time of ``import ledgerflow_xero`` beyond ``import xero_python.api_client``, each
+  measured in fresh interpreters;
+- throughput with 8 threads over the 3 sources, plain vs ledgerflow.
+
+Targets: request overhead <= 1 %, route() <= 1 us, import overhead <= 5 ms.
+
+    python scripts/bench.py            # the table
+    python scripts/bench.py --json     # machine-readable figures
+    python scripts/bench.py --quick    # a smoke run (CI): same code paths, tiny counts
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import timeit
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+SOURCES = (1001, 1004, 1009)
+BENCH_SOURCE = 1004
+ORGANISATIONS_BODY = json.dumps(
+    {"Id": "bench", "Status": "OK", "Organisations": [{"OrganisationID": "00000000-0000-0000-0000-000000000001",
+                                                      "Name": "Bench Org", "Version": "GLOBAL"}]}
+).encode()
+TOKEN = {
+    "access_token": "bench-access-token",
+    "refresh_token": "bench-refresh-token",
+    "token_type": "Bearer",
+    "expires_in": 1800,
+    "expires_at": time.time() + 10 * 365 * 86400,
+    "scope": ["accounting.settings.read"],
+}
+TENANT = "00000000-0000-0000-0000-00000000feed"
+
+
+# --------------------------------------------------------------------------- the server
+class _OneSendHttp(asyncio.Protocol):
+    """HTTP/1.1 keep-alive responder: each complete request gets one ``write`` of the whole
+    response (headers and body together), whatever its path. Counts requests by path."""
+
+    paths: Dict[str, int] = {}
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            head_end = self.buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                return
+            head = self.buffer[:head_end].decode("latin-1")
+            length = 0
+            for line in head.split("\r\n")[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            if len(self.buffer) < head_end + 4 + length:
+                return
+            self.buffer = self.buffer[head_end + 4 + length :]
+            path = head.split(" ", 2)[1].split("?", 1)[0]
+            self.paths[path] = self.paths.get(path, 0) + 1
+            if path == "/_stats":
+                body = json.dumps(self.paths).encode()
+            else:
+                body = ORGANISATIONS_BODY
+            self.transport.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+
+
+def serve() -> None:
+    """Run the loopback server on a free port; print the port, serve until stdin closes."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(_OneSendHttp, "127.0.0.1", 0)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await loop.run_in_executor(None, sys.stdin.read)
+        server.close()
+
+    asyncio.run(main())
+
+
+class LoopbackServer:
+    """The server above in its own process, so it does not share the client's GIL."""
+
+    def __enter__(self) -> "LoopbackServer":
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.url = f"http://127.0.0.1:{int(self.process.stdout.readline())}"
+        return self
+
+    def paths(self) -> Dict[str, int]:
+        """Requests the server has answered, by path."""
+        import urllib3
+
+        return json.loads(urllib3.PoolManager().request("GET", self.url + "/_stats").data)
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- the clients
+def plain_api(server_url: str, source: int = BENCH_SOURCE) -> Any:
+    """Plain xero-python, its base_url pointed at the server (the path Ledgerflow would use)."""
+    from xero_python.accounting import AccountingApi
+    from xero_python.api_client import ApiClient, Configuration
+    from xero_python.api_client.oauth2 import OAuth2Token
+
+    client = ApiClient(Configuration(oauth2_token=OAuth2Token(client_id="bench", client_secret="bench")),
+                       pool_threads=1, oauth2_token_getter=lambda: TOKEN)
+    return AccountingApi(client, base_url=f"{server_url}/{source}/api.xro/2.0")
+
+
+def ledgerflow_api(server_url: str, source: int = BENCH_SOURCE) -> Any:
+    """``ledgerflow_xero.ApiClient`` with the default (Xero) base_url, routed to the server."""
+    import ledgerflow_xero
+    from xero_python.accounting import AccountingApi
+    from xero_python.api_client.oauth2 import OAuth2Token
+
+    configuration = ledgerflow_xero.Configuration(
+        oauth2_token=OAuth2Token(client_id="bench", client_secret="bench"), source=source, host=server_url
+    )
+    client = ledgerflow_xero.ApiClient(configuration, pool_threads=1, oauth2_token_getter=lambda: TOKEN)
+    return AccountingApi(client)
+
+
+def patched_api(server_url: str) -> Any:
+    """Plain xero-python with the default (Xero) base_url; routed only while patch() is on."""
+    from xero_python.accounting import AccountingApi
+    from xero_python.api_client import ApiClient, Configuration
+    from xero_python.api_client.oauth2 import OAuth2Token
+
+    client = ApiClient(Configuration(oauth2_token=OAuth2Token(client_id="bench", client_secret="bench")),
+                       pool_threads=1, oauth2_token_getter=lambda: TOKEN)
+    return AccountingApi(client)
+
+
+# --------------------------------------------------------------------------- measurements
+def interleaved(variants: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:
+    """Run each variant once per round, in turn (A B C A B C ...); collect its figures."""
+    results: Dict[str, List[float]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, run in variants.items():
+            results[name].append(run())
+    return results
+
+
+def per_request(server: LoopbackServer, requests: int, rounds: int) -> Dict[str, Any]:
+    import ledgerflow_xero
+
+    plain, routed, patched = plain_api(server.url), ledgerflow_api(server.url), patched_api(server.url)
+
+    def timed(api: Any) -> float:
+        start = time.perf_counter()
+        for _ in range(requests):
+            api.get_organisations(TENANT)
+        return (time.perf_counter() - start) / requests * 1e6
+
+    def under_patch() -> float:
+        ledgerflow_xero.patch(source=BENCH_SOURCE, host=server.url)
+        try:
+            return timed(patched)
+        finally:
+            ledgerflow_xero.unpatch()
+
+    for api in (plain, routed):  # warm the connections and caches
+        timed(api)
+    under_patch()
+    answer = plain.get_organisations(TENANT).organisations[0].name
+    assert answer == "Bench Org", answer
+    samples = interleaved(
+        {"plain xero-python": lambda: timed(plain), "ledgerflow ApiClient": lambda: timed(routed),
+         "plain ApiClient under patch()": under_patch},
+        rounds,
+    )
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    base = medians["plain xero-python"]
+    return {
+        "requests_per_round": requests,
+        "rounds": rounds,
+        "us_per_request": medians,
+        "overhead_percent": {name: (value / base - 1) * 100 for name, value in medians.items() if value is not base},
+        "samples_us": samples,
+    }
+
+
+def route_rows(rounds: int, number: int) -> Dict[str, Any]:
+    """ns per ``Router.route()`` call for a URL under each row of the table."""
+    from ledgerflow_xero.errors import RoutingError
+    from ledgerflow_xero.routing import ROUTES, UNSUPPORTED_APIS, Router
+
+    router = Router(BENCH_SOURCE)
+    suffixes = {"accounting": "/Invoices?page=2", "connections": "", "openid-configuration": "/jwks"}
+    urls = {f"{route.name}": route.xero_url + suffixes.get(route.name, "") for route in ROUTES}
+    urls["connections (as xero-python writes it)"] = urls["connections"].replace("/connections", "/Connections")
+    urls["not Xero (untouched)"] = "http://127.0.0.1:4010/api.xro/2.0/Invoices?page=2"
+
+    def routing(url: str) -> Callable[[], float]:
+        def run() -> float:
+            return min(timeit.repeat(lambda: router.route(url), number=number, repeat=3)) / number * 1e9
+        return run
+
+    def refusing(url: str) -> Callable[[], float]:
+        def attempt() -> None:
+            try:
+                router.route(url)
+            except RoutingError:
+                return
+            raise AssertionError(f"{url} was not refused")
+
+        def run() -> float:
+            return min(timeit.repeat(attempt, number=number // 10 or 1, repeat=3)) / (number // 10 or 1) * 1e9
+        return run
+
+    variants = {name: routing(url) for name, url in urls.items()}
+    variants["empty call (baseline)"] = lambda: min(timeit.repeat(lambda: None, number=number, repeat=3)) / number * 1e9
+    for api in UNSUPPORTED_APIS[:1] + UNSUPPORTED_APIS[-1:]:
+        variants[f"{api.name} (refused)"] = refusing(api.xero_url + "/Things")
+    samples = interleaved(variants, rounds)
+    return {
+        "calls_per_sample": number,
+        "ns_per_call": {name: statistics.median(values) for name, values in samples.items()},
+        "urls": urls,
+    }
+
+
+_IMPORT_PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def import_overhead(rounds: int) -> Dict[str, Any]:
+    """Import time of each module in fresh interpreters (bytecode already cached), interleaved."""
+
+    # An installed package has its bytecode compiled; let the warm-up write it here too.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+    def probe(module: str) -> Callable[[], float]:
+        def run() -> float:
+            out = subprocess.run([sys.executable, "-c", _IMPORT_PROBE.format(module=module)],
+                                 check=True, capture_output=True, text=True, env=env).stdout
+            return float(out) * 1e3
+        return run
+
+    for module in ("xero_python.api_client", "ledgerflow_xero"):
+        probe(module)()  # write the bytecode caches first
+    samples = interleaved({"xero_python.api_client": probe("xero_python.api_client"),
+                           "ledgerflow_xero": probe("ledgerflow_xero")}, rounds)
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    return {"rounds": rounds, "ms": medians,
+            "overhead_ms": medians["ledgerflow_xero"] - medians["xero_python.api_client"]}
+
+
+def throughput(server: LoopbackServer, threads: int, requests: int, rounds: int) -> Dict[str, Any]:
+    """Requests per second with ``threads`` threads, thread i on source SOURCES[i % 3]."""
+
+    def run(make: Callable[[str, int], Any]) -> Callable[[], float]:
+        apis = [make(server.url, SOURCES[i % len(SOURCES)]) for i in range(threads)]
+
+        def go() -> float:
+            barrier = threading.Barrier(threads + 1)
+
+            def work(api: Any) -> None:
+                barrier.wait()
+                for _ in range(requests):
+                    api.get_organisations(TENANT)
+
+            workers = [threading.Thread(target=work, args=(api,)) for api in apis]
+            for worker in workers:
+                worker.start()
+            barrier.wait()
+            start = time.perf_counter()
+            for worker in workers:
+                worker.join()
+            return threads * requests / (time.perf_counter() - start)
+        return go
+
+    variants = {"plain xero-python": run(plain_api), "ledgerflow ApiClient": run(ledgerflow_api)}
+    for go in variants.values():
+        go()
+    samples = interleaved(variants, rounds)
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    return {"threads": threads, "sources": list(SOURCES), "requests_per_thread": requests, "rounds": rounds,
+            "requests_per_second": medians,
+            "ratio": medians["ledgerflow ApiClient"] / medians["plain xero-python"]}
+
+
+# --------------------------------------------------------------------------- output
+def machine() -> Dict[str, Any]:
+    import urllib3
+    import xero_python
+
+    return {"python": platform.python_version(), "implementation": platform.python_implementation(),
+            "platform": platform.platform(), "cpus": os.cpu_count(),
+            "xero_python": xero_python.__version__, "urllib3": urllib3.__version__}
+
+
+def table(figures: Dict[str, Any]) -> str:
+    lines: List[str] = []
+    add = lines.append
+    m = figures["machine"]
+    add(f"machine: {m['cpus']} CPUs, Python {m['python']} ({m['platform']}), "
+        f"xero-python {m['xero_python']}, urllib3 {m['urllib3']}")
+    r = figures["per_request"]
+    add(f"\nper request, get_organisations over loopback (median of {r['rounds']} rounds x "
+        f"{r['requests_per_round']} requests):")
+    for name, value in r["us_per_request"].items():
+        extra = r["overhead_percent"].get(name)
+        add(f"  {name:32s} {value:9.1f} us" + (f"   {extra:+6.2f} %" if extra is not None else "   (baseline)"))
+    ro = figures["route"]
+    add(f"\nRouter.route() per table row (median, {ro['calls_per_sample']} calls per sample):")
+    for name, value in ro["ns_per_call"].items():
+        add(f"  {name:40s} {value:7.0f} ns")
+    im = figures["import"]
+    add(f"\nimport time in fresh interpreters (median of {im['rounds']}):")
+    for name, value in im["ms"].items():
+        add(f"  import {name:30s} {value:7.1f} ms")
+    add(f"  {'overhead of ledgerflow_xero':37s} {im['overhead_ms']:+7.1f} ms")
+    th = figures["throughput"]
+    add(f"\nthroughput, {th['threads']} threads over sources {th['sources']} "
+        f"(median of {th['rounds']} rounds x {th['requests_per_thread']} requests per thread):")
+    for name, value in th["requests_per_second"].items():
+        add(f"  {name:32s} {value:9.0f} req/s")
+    add(f"  {'ledgerflow / plain':32s} {th['ratio']:9.3f}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--quick", action="store_true", help="a smoke run with tiny counts (for CI)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve()
+        return 0
+    if args.quick:
+        sizes: Tuple[int, ...] = (3, 20, 3, 2000, 2, 3, 10)
+    else:
+        sizes = (9, 1000, 9, 200_000, 9, 5, 300)
+    rounds, requests, route_rounds, route_calls, import_rounds, tp_rounds, tp_requests = sizes
+    figures: Dict[str, Any] = {"machine": machine(), "quick": args.quick}
+    with LoopbackServer() as server:
+        figures["per_request"] = per_request(server, requests, rounds)
+        figures["throughput"] = throughput(server, 8, tp_requests, tp_rounds)
+        figures["server_paths"] = server.paths()
+    figures["route"] = route_rows(route_rounds, route_calls)
+    figures["import"] = import_overhead(import_rounds)
+    print(json.dumps(figures, indent=2) if args.json else table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
