@@ -108,12 +108,10 @@ def start_recording_server() -> Iterator[RecordingServer]:
     recorder = RecordingServer(server=None)  # type: ignore[arg-type]
     recorder.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
     recorder.server.daemon_threads = True
-    thread = threading.Thread(target=recorder.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=recorder.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield recorder
     finally:
         recorder.server.shutdown()
         recorder.server.server_close()
-
-

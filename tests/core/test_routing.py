@@ -35,18 +35,24 @@ EXPECTED_ROWS = [
     ("https://api.xero.com/api.xro/2.0", "/api.xro/2.0"),
 ]
 SOURCES = [Source.SAGE_DESKTOP_UK, Source.QUICKBOOKS_ONLINE, Source.SAGE_ACCOUNTING]
+QUERIES = ["", "?page=2&where=Status%3D%3D%22PAID%22&order=Date%20DESC", "?summaryOnly=true#frag", "?x=/a/../b"]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: str(int(s)))
 @pytest.mark.parametrize("xero_url, ledgerflow_path", EXPECTED_ROWS)
-@pytest.mark.parametrize("query", ["", "?page=2&where=Status%3D%3D%22PAID%22&order=Date%20DESC", "?summaryOnly=true#frag"])
+@pytest.mark.parametrize("query", QUERIES)
 def test_each_row_maps_to_the_source_segment_and_keeps_the_query(source, xero_url, ledgerflow_path, query):
     assert route(xero_url + query, source) == f"{LEDGERFLOW}/{int(source)}{ledgerflow_path}{query}"
 
 
 def test_the_table_covers_the_documented_rows_and_nothing_else():
     assert {r.name for r in ROUTES} == {
-        "authorize", "token", "revocation", "openid-configuration", "connections", "accounting"
+        "authorize",
+        "token",
+        "revocation",
+        "openid-configuration",
+        "connections",
+        "accounting",
     }
     assert XERO_JWKS_URL == "https://identity.xero.com/.well-known/openid-configuration/jwks"
     assert XERO_URLS["token"] == "https://identity.xero.com/connect/token"

@@ -34,8 +34,25 @@ def test_accepted_forms_name_the_source(value, expected):
 
 @pytest.mark.parametrize(
     "value",
-    [1002, "1002", 0, -1004, "", " 1004", "1004 ", "01004", "1004/../admin", "1004?x=1", "١٠٠٤", "xero", None, True,
-     1004.0, [1004], "https://x@evil"],
+    [
+        1002,
+        "1002",
+        0,
+        -1004,
+        "",
+        " 1004",
+        "1004 ",
+        "01004",
+        "1004/../admin",
+        "1004?x=1",
+        "١٠٠٤",
+        "xero",
+        None,
+        True,
+        1004.0,
+        [1004],
+        "https://x@evil",
+    ],
 )
 def test_refused_forms_raise_a_typed_error_naming_the_value(value):
     with pytest.raises(InvalidSourceError) as caught:
