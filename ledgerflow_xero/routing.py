@@ -347,7 +347,7 @@ class Router:
             if entries is None:  # the segment may run into a query or fragment: cut it properly
                 entries = by_segment.get(_FIRST_SEGMENT.match(rest).group(1).lower(), ())
             for prefix, size, target, api in entries:
-                if (rest.startswith(prefix) or rest[:size].lower() == prefix) and (
+                if (rest.startswith(prefix) or (rest[:size].isascii() and rest[:size].lower() == prefix)) and (
                     len(rest) == size or rest[size] in "/?#"
                 ):
                     remainder = rest[size:]

@@ -107,7 +107,7 @@ def serve() -> None:
 class LoopbackServer:
     """The server above in its own process, so it does not share the client's GIL."""
 
-    def __enter__(self) -> "LoopbackServer":
+    def __enter__(self) -> LoopbackServer:
         self.process = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), "--serve"],
             stdin=subprocess.PIPE,
@@ -144,9 +144,10 @@ def plain_api(server_url: str, source: int = BENCH_SOURCE) -> Any:
 
 def ledgerflow_api(server_url: str, source: int = BENCH_SOURCE) -> Any:
     """``ledgerflow_xero.ApiClient`` with the default (Xero) base_url, routed to the server."""
-    import ledgerflow_xero
     from xero_python.accounting import AccountingApi
     from xero_python.api_client.oauth2 import OAuth2Token
+
+    import ledgerflow_xero
 
     configuration = ledgerflow_xero.Configuration(
         oauth2_token=OAuth2Token(client_id="bench", client_secret="bench"), source=source, host=server_url

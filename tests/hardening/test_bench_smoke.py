@@ -1,0 +1,32 @@
+"""A smoke run of ``scripts/bench.py --quick``: the benchmark still runs end to end and
+measures what it says. Its timings are printed, never asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ledgerflow_xero import ROUTES
+
+BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench.py"
+
+
+def test_the_quick_benchmark_measures_every_variant_against_the_loopback_server() -> None:
+    run = subprocess.run([sys.executable, str(BENCH), "--quick", "--json"], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    figures = json.loads(run.stdout)
+    assert set(figures["per_request"]["us_per_request"]) == {
+        "plain xero-python", "ledgerflow ApiClient", "plain ApiClient under patch()"}
+    assert set(figures["per_request"]["overhead_percent"]) == {"ledgerflow ApiClient", "plain ApiClient under patch()"}
+    assert {route.name for route in ROUTES} <= set(figures["route"]["ns_per_call"])
+    assert set(figures["import"]["ms"]) == {"xero_python.api_client", "ledgerflow_xero"}
+    assert figures["throughput"]["sources"] == [1001, 1004, 1009]
+    # Every request, plain or routed, reached the loopback server on a source's accounting path.
+    paths = {path for path in figures["server_paths"] if path != "/_stats"}
+    assert paths == {f"/{source}/api.xro/2.0/Organisation" for source in (1001, 1004, 1009)}
+    per_request = figures["per_request"]
+    served = sum(figures["server_paths"].values())
+    assert served >= 3 * per_request["rounds"] * per_request["requests_per_round"]
