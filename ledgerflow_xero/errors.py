@@ -29,3 +29,7 @@ class UnsupportedApiError(RoutingError):
 
 class LedgerflowCompatibilityWarning(UserWarning):
     """The installed xero-python is outside the range this package is tested with."""
+
+
+class SandboxConfigError(LedgerflowError, ValueError):
+    """A bad setting for the local sandbox: a malformed ``--client``, host or upstream URL."""
