@@ -7,7 +7,11 @@
         sandbox.client_id, sandbox.client_secret, sandbox.redirect_uri   # the demo client
 
 Needs the ``sandbox`` extra (PyJWT with cryptography): ``pip install "ledgerflow-xero[sandbox]"``.
+The server classes load on first use, so the command line (and this package's client
+registry) works without the extra.
 """
+
+from typing import Any
 
 from .clients import (
     DEMO_CLIENT,
@@ -17,7 +21,23 @@ from .clients import (
     RegisteredClient,
     parse_client_spec,
 )
-from .server import SANDBOX_SOURCES, Sandbox, running_sandbox
+
+_FROM_SERVER = ("SANDBOX_SOURCES", "Sandbox", "running_sandbox")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SERVER:
+        try:
+            from . import server
+        except ImportError as missing:
+            from ..errors import MissingExtraError
+
+            raise MissingExtraError(
+                f"the Ledgerflow sandbox needs the 'sandbox' extra: pip install 'ledgerflow-xero[sandbox]' ({missing})"
+            ) from None
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEMO_CLIENT",

@@ -160,7 +160,7 @@ def build_organisation(source: int, id_random: random.Random) -> Organisation:
         "Name": profile.name,
         "LegalName": profile.legal_name,
         "PaysTax": True,
-        "Version": profile.country if profile.country in ("GB", "US") else "GLOBAL",
+        "Version": {"GB": "UK", "US": "US"}.get(profile.country, "GLOBAL"),
         "OrganisationType": "COMPANY",
         "BaseCurrency": profile.currency,
         "CountryCode": profile.country,
