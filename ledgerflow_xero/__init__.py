@@ -9,6 +9,7 @@ from .client import ApiClient
 from .configuration import HOST_ENV, SOURCE_ENV, Configuration
 from .errors import (
     InvalidHostError,
+    InvalidRetryPolicyError,
     InvalidSourceError,
     LedgerflowCompatibilityWarning,
     LedgerflowError,
@@ -17,8 +18,10 @@ from .errors import (
     RoutingError,
     SandboxConfigError,
     StateMismatchError,
+    TokenRefreshError,
     TokenRequestError,
     TokenValidationError,
+    TransportError,
     UnsupportedApiError,
 )
 from .oauth import (
@@ -33,6 +36,7 @@ from .oauth import (
     validate_id_token,
 )
 from .patching import is_patched, patch, unpatch
+from .resilience import RetryPolicy
 from .routing import DEFAULT_HOST, ROUTES, UNSUPPORTED_APIS, Router, is_xero_host, route, validate_host
 from .sources import Source, parse_source
 
@@ -46,20 +50,24 @@ __all__ = [
     "AuthorizationRequest",
     "Configuration",
     "InvalidHostError",
+    "InvalidRetryPolicyError",
     "InvalidSourceError",
     "LedgerflowCompatibilityWarning",
     "LedgerflowError",
     "MissingExtraError",
     "OAuthEndpoints",
     "OAuthParameterError",
+    "RetryPolicy",
     "Router",
     "RoutingError",
     "SandboxConfigError",
     "Source",
     "StateMismatchError",
+    "TokenRefreshError",
     "TokenRequestError",
     "TokenSet",
     "TokenValidationError",
+    "TransportError",
     "UnsupportedApiError",
     "__version__",
     "authorization_url",

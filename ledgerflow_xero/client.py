@@ -8,6 +8,7 @@ from xero_python.api_client import ApiClient as XeroApiClient
 
 from .configuration import Configuration
 from .errors import RoutingError
+from .resilience import send
 from .routing import Router, url_targets_xero
 
 
@@ -73,4 +74,12 @@ class ApiClient(XeroApiClient):
         super().__init__(configuration, *args, **kwargs)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        return super().request(method, routed_url(self, url), *args, **kwargs)
+        router = active_router_for(self)
+        policy = getattr(self.configuration, "ledgerflow_retry", None)
+        if router is None:
+            if policy is None:  # unconfigured: exactly xero-python
+                return super().request(method, url, *args, **kwargs)
+        else:
+            guard_pool_manager(self)
+            url = router.route(url)
+        return send(self, super().request, method, url, args, kwargs, router, policy)

@@ -14,9 +14,10 @@ from typing import Any, Callable, Dict, Tuple
 
 from xero_python.api_client import ApiClient as XeroApiClient
 
-from .client import _GlobalRouting, routed_url
+from .client import _GlobalRouting, active_router_for, routed_url
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
+from .resilience import send
 from .sources import SourceLike
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
@@ -32,9 +33,11 @@ def _route_request(wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, 
         return wrapped(*args, **kwargs)
     if args:
         method, url, *rest = args
-        return wrapped(method, routed_url(instance, url), *rest, **kwargs)
-    kwargs["url"] = routed_url(instance, kwargs["url"])
-    return wrapped(**kwargs)
+        rest_args = tuple(rest)
+    else:
+        method, url, rest_args = kwargs.pop("method"), kwargs.pop("url"), ()
+    routed = routed_url(instance, url)
+    return send(instance, wrapped, method, routed, rest_args, kwargs, active_router_for(instance), None)
 
 
 def supported_xero_python() -> str | None:

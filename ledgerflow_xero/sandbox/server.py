@@ -23,6 +23,7 @@ from ..sources import Source, SourceLike, parse_source
 from .app import SANDBOX_SOURCES, SandboxApp
 from .clients import DEMO_CLIENT, RegisteredClient, build_registry
 from .dataset import Organisation
+from .faults import FaultPlan, apply_fault
 from .wire import Request, Response, problem
 
 logger = logging.getLogger("ledgerflow_xero.sandbox")
@@ -53,8 +54,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 body=body,
                 raw_query=parts.query,
             )
+            fault = self.server.faults.take(self.command, parts.path)  # test switches: faults.py
+            response = apply_fault(fault, self) if fault else None
+            if fault and fault.kind == "reset":
+                logger.info("%s %s reset (fault)", self.command, parts.path)
+                return
             try:
-                response = self.server.app.handle(request)
+                response = response or self.server.app.handle(request)
             except Exception:  # a bug must answer 500 and show in the log, not drop the connection
                 logger.exception("sandbox error on %s %s", self.command, parts.path)
                 response = problem(500, "internal sandbox error")
@@ -87,6 +93,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # keep-alive connections must not hold up stop()
     app: SandboxApp
+    faults: FaultPlan
 
 
 def _loopback_base_url(host: str, port: int) -> str:
@@ -129,6 +136,8 @@ class Sandbox:
             self.base_url, self._registry, seed=seed, accounting_upstream=accounting_upstream, **app_options
         )
         self._server.app = self.app
+        self.faults = FaultPlan()  # switches that make chosen requests fail, for tests
+        self._server.faults = self.faults
         self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
