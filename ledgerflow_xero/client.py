@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from urllib3.util.retry import Retry
 from xero_python.api_client import ApiClient as XeroApiClient
 
 from .configuration import Configuration
-from .errors import RoutingError
+from .errors import MalformedResponseError, RoutingError
 from .resilience import send
 from .routing import Router, url_targets_xero
 
@@ -72,6 +74,11 @@ class ApiClient(XeroApiClient):
         if configuration is None:
             configuration = Configuration()
         super().__init__(configuration, *args, **kwargs)
+        if getattr(configuration, "ledgerflow_retry", None) is not None:
+            # With a RetryPolicy, the policy decides about 429 and 503. urllib3's default would
+            # first sleep out any Retry-After itself, however long, up to three times.
+            pool_manager = self.rest_client.pool_manager
+            pool_manager.connection_pool_kw["retries"] = Retry.DEFAULT.new(respect_retry_after_header=False)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         router = active_router_for(self)
@@ -83,3 +90,29 @@ class ApiClient(XeroApiClient):
             guard_pool_manager(self)
             url = router.route(url)
         return send(self, super().request, method, url, args, kwargs, router, policy)
+
+    def deserialize(self, response: Any, response_type: Any, response_model_finder: Any) -> Any:
+        try:
+            return super().deserialize(response, response_type, response_model_finder)
+        except ValueError as error:
+            if active_router_for(self) is None:
+                raise
+            problem = json_problem(getattr(response, "data", b""))
+            if problem is None:
+                raise
+            content_type = response.getheader("Content-Type") or "no content type"
+            raise MalformedResponseError(
+                f"Ledgerflow answered HTTP {response.status} ({content_type}) with a body that is not valid JSON: "
+                f"{problem}; expected {response_type}"
+            ) from error
+
+
+def json_problem(body: Any) -> str | None:
+    """Why ``body`` is not JSON, or None when it is."""
+    try:
+        json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+    except (UnicodeDecodeError, ValueError) as error:
+        return f"{type(error).__name__}: {error}"
+    except TypeError:
+        return "no body"
+    return None

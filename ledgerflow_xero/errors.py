@@ -105,3 +105,8 @@ class TransportError(LedgerflowError, urllib3.exceptions.HTTPError):
 
 class InvalidRetryPolicyError(LedgerflowError, ValueError):
     """A :class:`~ledgerflow_xero.RetryPolicy` setting out of range."""
+
+
+class MalformedResponseError(LedgerflowError, ValueError):
+    """A 2xx answer to a Ledgerflow client whose body is not valid JSON (cut off, or a proxy's
+    page). xero-python would raise a bare ``ValueError`` about the model it expected."""
