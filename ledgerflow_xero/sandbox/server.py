@@ -36,6 +36,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ledgerflow-sandbox"
     timeout = 60  # an idle keep-alive connection frees its thread after this long
+    disable_nagle_algorithm = True  # headers and body go out in two sends: don't stall the second on an ACK
 
     def _serve(self) -> None:
         started = time.perf_counter()
