@@ -53,6 +53,7 @@ class SignedIn:
             code_verifier=self.login.code_verifier, expected_state=self.login.state,
             returned_state=query["state"][0],
         )
+        self.tokens = tokens  # the TokenSet exchange_code returned
         self.store = TokenStore(tokens)
         self.api_client = self.new_client(**configuration)
         self.tenant_id = sandbox.organisation(source).tenant_id
