@@ -63,7 +63,8 @@ def all_logs() -> Iterator[Everything]:
 
 def assert_nowhere(texts: str, session: SignedIn, extra: dict | None = None) -> None:
     for name, secret in {**session.secrets(), **(extra or {})}.items():
-        assert secret and secret not in texts, f"the {name} appears in: ...{texts[max(0, texts.find(secret) - 200):][:400]}"
+        where = texts[max(0, texts.find(secret) - 200) :][:400]
+        assert secret and secret not in texts, f"the {name} appears in: ...{where}"
 
 
 def test_the_journey_and_a_refresh_log_no_secret(all_logs: Everything, capsys: pytest.CaptureFixture) -> None:
