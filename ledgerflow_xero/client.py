@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable, Dict, Tuple
 
+import urllib3
 from urllib3.util.retry import Retry
 from xero_python.api_client import ApiClient as XeroApiClient
 
 from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
-from .resilience import send
+from .resilience import send, transport_error
 from .routing import Router, url_targets_xero
+
+_GUARD_MARK = "_ledgerflow_unguarded_urlopen"  # set on a pool manager once guard_pool_manager() wrapped it
 
 
 class _GlobalRouting:
@@ -36,11 +39,45 @@ def routed_url(api_client: Any, url: str) -> str:
     return router.route(url)
 
 
+def dispatch(
+    api_client: Any,
+    send_request: Callable[..., Any],
+    method: str,
+    url: str,
+    args: Tuple[Any, ...],
+    kwargs: Dict[str, Any],
+) -> Any:
+    """Send one request of ``api_client`` with ``send_request`` (xero-python's ``request``):
+    routed when the client has a router (its own, else the global patch's), with typed
+    errors and the client's retry policy; untouched when it has neither.
+
+    Runs on every request, so it is written for speed: :func:`active_router_for` and
+    :func:`guard_pool_manager` inlined, and a direct path for the common case (routed, no
+    retry policy, not a token call).
+    """
+    settings = vars(api_client.configuration)
+    router = settings.get("_ledgerflow_router") or _GlobalRouting.router
+    policy = settings.get("_ledgerflow_retry")
+    if router is None:
+        if policy is None:  # unconfigured: exactly xero-python
+            return send_request(method, url, *args, **kwargs)
+    else:
+        if _GUARD_MARK not in vars(api_client.rest_client.pool_manager):
+            guard_pool_manager(api_client)
+        url = router.route(url)
+        if policy is None and method != "POST":
+            try:
+                return send_request(method, url, *args, **kwargs)
+            except urllib3.exceptions.HTTPError as error:
+                raise transport_error(method, url, error) from error
+    return send(api_client, send_request, method, url, args, kwargs, router, policy)
+
+
 def guard_pool_manager(api_client: Any) -> None:
     """Make the client's urllib3 pool refuse, before any I/O, every request to a
     ``*.xero.com`` host while the client is routed: the routed URL and every redirect."""
     pool_manager = api_client.rest_client.pool_manager
-    if "_ledgerflow_unguarded_urlopen" in vars(pool_manager):
+    if _GUARD_MARK in vars(pool_manager):
         return
     unguarded_urlopen = pool_manager.urlopen
 
@@ -53,7 +90,7 @@ def guard_pool_manager(api_client: Any) -> None:
         return unguarded_urlopen(method, url, *args, **kwargs)
 
     # urllib3 follows a redirect with self.urlopen(...), so an instance attribute sees it too.
-    pool_manager._ledgerflow_unguarded_urlopen = unguarded_urlopen
+    setattr(pool_manager, _GUARD_MARK, unguarded_urlopen)
     pool_manager.urlopen = urlopen
 
 
@@ -81,15 +118,7 @@ class ApiClient(XeroApiClient):
             pool_manager.connection_pool_kw["retries"] = Retry.DEFAULT.new(respect_retry_after_header=False)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        router = active_router_for(self)
-        policy = getattr(self.configuration, "ledgerflow_retry", None)
-        if router is None:
-            if policy is None:  # unconfigured: exactly xero-python
-                return super().request(method, url, *args, **kwargs)
-        else:
-            guard_pool_manager(self)
-            url = router.route(url)
-        return send(self, super().request, method, url, args, kwargs, router, policy)
+        return dispatch(self, super().request, method, url, args, kwargs)
 
     def deserialize(self, response: Any, response_type: Any, response_model_finder: Any) -> Any:
         try:

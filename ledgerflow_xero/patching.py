@@ -14,10 +14,9 @@ from typing import Any, Callable, Dict, Tuple
 
 from xero_python.api_client import ApiClient as XeroApiClient
 
-from .client import _GlobalRouting, active_router_for, routed_url
+from .client import _GlobalRouting, dispatch
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
-from .resilience import send
 from .sources import SourceLike
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
@@ -31,13 +30,11 @@ DISTRIBUTION = "ledgerflow-xero"
 def _route_request(wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
     if instance is None or getattr(instance, "_ledgerflow_routes_itself", False):
         return wrapped(*args, **kwargs)
-    if args:
-        method, url, *rest = args
-        rest_args = tuple(rest)
-    else:
-        method, url, rest_args = kwargs.pop("method"), kwargs.pop("url"), ()
-    routed = routed_url(instance, url)
-    return send(instance, wrapped, method, routed, rest_args, kwargs, active_router_for(instance), None)
+    if len(args) >= 2:
+        return dispatch(instance, wrapped, args[0], args[1], args[2:], kwargs)
+    named = dict(kwargs)
+    method = args[0] if args else named.pop("method")
+    return dispatch(instance, wrapped, method, named.pop("url"), (), named)
 
 
 def supported_xero_python() -> str | None:

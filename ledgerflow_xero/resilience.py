@@ -135,14 +135,22 @@ def send(
         except urllib3.exceptions.HTTPError as error:
             if router is None:
                 raise
-            reason = getattr(error, "reason", None) or error
-            detail = f"{type(reason).__name__}: {reason}"[:_MAX_DETAIL]
             if token_call:
-                raise TokenRefreshError(f"token endpoint {url} could not be reached ({detail})") from error
-            raise TransportError(f"{method} {_describe(url)} got no answer ({detail})") from error
+                raise TokenRefreshError(f"token endpoint {url} could not be reached ({_reason(error)})") from error
+            raise transport_error(method, url, error) from error
         if token_call:
             _check_token_answer(api_client, url, response, expects_token_set)
         return response
+
+
+def _reason(error: Exception) -> str:
+    reason = getattr(error, "reason", None) or error
+    return f"{type(reason).__name__}: {reason}"[:_MAX_DETAIL]
+
+
+def transport_error(method: str, url: str, error: Exception) -> TransportError:
+    """The typed error for a request that got no HTTP answer (raise it ``from error``)."""
+    return TransportError(f"{method} {_describe(url)} got no answer ({_reason(error)})")
 
 
 def _header(error: HTTPStatusException, name: str) -> str | None:

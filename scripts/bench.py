@@ -168,28 +168,58 @@ def patched_api(server_url: str) -> Any:
 
 
 # --------------------------------------------------------------------------- measurements
-def interleaved(variants: Dict[str, Callable[[], float]], rounds: int) -> Dict[str, List[float]]:
-    """Run each variant once per round, in turn (A B C A B C ...); collect its figures."""
-    results: Dict[str, List[float]] = {name: [] for name in variants}
-    for _ in range(rounds):
-        for name, run in variants.items():
-            results[name].append(run())
+def interleaved(variants: Dict[str, Callable[[], Any]], rounds: int) -> Dict[str, List[Any]]:
+    """Run each variant once per round, in turn (A B C, B C A, C A B, ...: the order rotates so
+    no variant always follows the same one); collect its figures."""
+    results: Dict[str, List[Any]] = {name: [] for name in variants}
+    names = list(variants)
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            results[name].append(variants[name]())
     return results
 
 
-def per_request(server: LoopbackServer, requests: int, rounds: int) -> Dict[str, Any]:
+class CannedPoolManager:
+    """Stands in for urllib3's pool: answers every request at once with the organisations
+    body, so the whole xero-python stack runs with no socket and the shim's cost shows
+    above the noise of a shared machine."""
+
+    def __init__(self) -> None:
+        import urllib3
+
+        self._response = urllib3.HTTPResponse
+        self.connection_pool_kw: Dict[str, Any] = {}
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        return self.urlopen(method, url, preload_content=kwargs.get("preload_content", True))
+
+    def urlopen(self, method: str, url: str, **kwargs: Any) -> Any:
+        import io
+
+        return self._response(body=io.BytesIO(ORGANISATIONS_BODY), status=200, preload_content=True,
+                              headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+def per_request(server_url: str | None, requests: int, rounds: int) -> Dict[str, Any]:
+    """us per get_organisations, wall clock and this process's CPU time, for the three
+    variants; against the loopback server, or with ``server_url=None`` the canned pool."""
     import ledgerflow_xero
 
-    plain, routed, patched = plain_api(server.url), ledgerflow_api(server.url), patched_api(server.url)
+    url = server_url or "http://127.0.0.1:9"
+    plain, routed, patched = plain_api(url), ledgerflow_api(url), patched_api(url)
+    if server_url is None:
+        for api in (plain, routed, patched):
+            api.api_client.rest_client.pool_manager = CannedPoolManager()
 
-    def timed(api: Any) -> float:
-        start = time.perf_counter()
+    def timed(api: Any) -> Tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(requests):
             api.get_organisations(TENANT)
-        return (time.perf_counter() - start) / requests * 1e6
+        return ((time.perf_counter() - wall) / requests * 1e6, (time.process_time() - cpu) / requests * 1e6)
 
-    def under_patch() -> float:
-        ledgerflow_xero.patch(source=BENCH_SOURCE, host=server.url)
+    def under_patch() -> Tuple[float, float]:
+        ledgerflow_xero.patch(source=BENCH_SOURCE, host=url)
         try:
             return timed(patched)
         finally:
@@ -205,15 +235,15 @@ def per_request(server: LoopbackServer, requests: int, rounds: int) -> Dict[str,
          "plain ApiClient under patch()": under_patch},
         rounds,
     )
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    base = medians["plain xero-python"]
-    return {
-        "requests_per_round": requests,
-        "rounds": rounds,
-        "us_per_request": medians,
-        "overhead_percent": {name: (value / base - 1) * 100 for name, value in medians.items() if value is not base},
-        "samples_us": samples,
-    }
+    figures: Dict[str, Any] = {"requests_per_round": requests, "rounds": rounds}
+    for clock, index in (("wall", 0), ("cpu", 1)):
+        medians = {name: statistics.median(value[index] for value in values) for name, values in samples.items()}
+        base = medians["plain xero-python"]
+        figures[f"{clock}_us_per_request"] = medians
+        figures[f"{clock}_overhead_percent"] = {
+            name: (value / base - 1) * 100 for name, value in medians.items() if name != "plain xero-python"}
+    figures["samples_us"] = samples
+    return figures
 
 
 def route_rows(rounds: int, number: int) -> Dict[str, Any]:
@@ -331,12 +361,18 @@ def table(figures: Dict[str, Any]) -> str:
     m = figures["machine"]
     add(f"machine: {m['cpus']} CPUs, Python {m['python']} ({m['platform']}), "
         f"xero-python {m['xero_python']}, urllib3 {m['urllib3']}")
-    r = figures["per_request"]
-    add(f"\nper request, get_organisations over loopback (median of {r['rounds']} rounds x "
-        f"{r['requests_per_round']} requests):")
-    for name, value in r["us_per_request"].items():
-        extra = r["overhead_percent"].get(name)
-        add(f"  {name:32s} {value:9.1f} us" + (f"   {extra:+6.2f} %" if extra is not None else "   (baseline)"))
+    for key, title in (("per_request", "over a loopback server that answers in one send"),
+                       ("per_request_no_socket", "with a canned in-process answer (no socket: the shim's cost alone)")):
+        r = figures[key]
+        add(f"\nper request, get_organisations {title}\n(median of {r['rounds']} rounds x "
+            f"{r['requests_per_round']} requests; wall clock, and this process's CPU time):")
+        for name in r["wall_us_per_request"]:
+            line = f"  {name:32s}"
+            for clock in ("wall", "cpu"):
+                value = r[f"{clock}_us_per_request"][name]
+                extra = r[f"{clock}_overhead_percent"].get(name)
+                line += f" {clock} {value:7.1f} us " + (f"{extra:+6.2f} %" if extra is not None else "(baseline)")
+            add(line)
     ro = figures["route"]
     add(f"\nRouter.route() per table row (median, {ro['calls_per_sample']} calls per sample):")
     for name, value in ro["ns_per_call"].items():
@@ -367,11 +403,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         sizes: Tuple[int, ...] = (3, 20, 3, 2000, 2, 3, 10)
     else:
-        sizes = (9, 1000, 9, 200_000, 9, 5, 300)
+        sizes = (11, 1000, 9, 200_000, 9, 5, 300)
     rounds, requests, route_rounds, route_calls, import_rounds, tp_rounds, tp_requests = sizes
     figures: Dict[str, Any] = {"machine": machine(), "quick": args.quick}
+    figures["per_request_no_socket"] = per_request(None, requests * 2, rounds)
     with LoopbackServer() as server:
-        figures["per_request"] = per_request(server, requests, rounds)
+        figures["per_request"] = per_request(server.url, requests, rounds)
         figures["throughput"] = throughput(server, 8, tp_requests, tp_rounds)
         figures["server_paths"] = server.paths()
     figures["route"] = route_rows(route_rounds, route_calls)
