@@ -24,6 +24,7 @@ def test_the_quick_benchmark_measures_every_variant_against_the_loopback_server(
                 "plain xero-python", "ledgerflow ApiClient", "plain ApiClient under patch()"}
             assert set(figures[key][f"{clock}_overhead_percent"]) == {
                 "ledgerflow ApiClient", "plain ApiClient under patch()"}
+    assert set(figures["shim_cost"]) == {"ledgerflow ApiClient", "plain ApiClient under patch()"}
     assert {route.name for route in ROUTES} <= set(figures["route"]["ns_per_call"])
     assert set(figures["import"]["ms"]) == {"xero_python.api_client", "ledgerflow_xero"}
     assert figures["throughput"]["sources"] == [1001, 1004, 1009]
