@@ -25,9 +25,8 @@ from ledgerflow_xero import (
 )
 from ledgerflow_xero.routing import _url_targets_xero_carefully, is_xero_host, url_targets_xero
 
-settings.register_profile("ledgerflow", max_examples=300, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("ledgerflow")
+# Per test, not a global profile: other test modules keep hypothesis's defaults.
+thorough = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SOURCES = list(Source)
 HOSTS = ["https://xero.api.ledgerscope.com", "https://xero.api.ledgerscope.dev", "http://127.0.0.1:8080",
@@ -67,6 +66,7 @@ def expected_base(router: Router, route_name: str) -> str:
     return router.url_for(route_name)
 
 
+@thorough
 @given(route=st.sampled_from(ROUTES), source=st.sampled_from(SOURCES), host=st.sampled_from(HOSTS),
        tail_path=sub_path, tail_query=query, tail_fragment=fragment, flips=st.data())
 @example(route=ROUTES[-1], source=Source.QUICKBOOKS_ONLINE, host=HOSTS[0], tail_path="/Invoices",
@@ -97,6 +97,7 @@ def test_a_routed_url_lands_under_the_source_with_the_rest_kept_byte_for_byte(
     assert routed == Router(source, host).route(url)  # a second router agrees
 
 
+@thorough
 @given(url=st.one_of(
     st.tuples(st.sampled_from(ROUTES), sub_path, query).map(lambda t: t[0].xero_url + t[1] + t[2]),
     st.tuples(st.sampled_from(sorted(XERO_ROUTE_HOSTS)), st.text(PATH_CHARS + "/%.?#\\", max_size=40))
@@ -124,6 +125,7 @@ xero_subdomain = st.lists(st.text(string.ascii_lowercase + string.digits + "-", 
                           min_size=0, max_size=3).map(lambda labels: ".".join(labels + ["xero", "com"]))
 
 
+@thorough
 @given(hostname=xero_subdomain, tail=st.one_of(sub_path, st.just("/api.xro/2.0/Invoices")), flips=st.data())
 def test_every_other_xero_host_is_refused(hostname: str, tail: str, flips: st.DataObject) -> None:
     assume(hostname not in XERO_ROUTE_HOSTS)
@@ -146,6 +148,7 @@ def _mapped_on(host: str, path: str) -> bool:
     return False
 
 
+@thorough
 @given(host=st.sampled_from(sorted(XERO_ROUTE_HOSTS)), path=st.text(PATH_CHARS + "/%?#", max_size=40))
 @example(host="api.xero.com", path="/api.xro/2.0x")
 @example(host="api.xero.com", path="/api.xro")
@@ -166,6 +169,7 @@ foreign_host = st.one_of(
 )
 
 
+@thorough
 @given(scheme=st.sampled_from(["http", "https", "HTTPS"]), host=foreign_host, tail=st.one_of(sub_path, query))
 def test_a_non_xero_url_is_returned_unchanged(scheme: str, host: str, tail: str) -> None:
     url = f"{scheme}://{host}{tail}"
@@ -174,6 +178,7 @@ def test_a_non_xero_url_is_returned_unchanged(scheme: str, host: str, tail: str)
     assert url_targets_xero(url) is False
 
 
+@thorough
 @given(url=st.one_of(
     st.text(max_size=40),
     st.tuples(st.sampled_from(["https://", "http://", "//", "", "HTTPS://", "ftp://"]),
@@ -189,6 +194,7 @@ HOSTILE_SOURCES = ["1004/../admin", "1004?x=1", "1004#x", "1004/", "/1004", " 10
                    "https://x@evil", "1004%2f..", "quickbooks/../x", "None", "true"]
 
 
+@thorough
 @given(value=st.one_of(st.sampled_from(HOSTILE_SOURCES), st.text(max_size=12)))
 def test_a_hostile_source_is_refused_or_is_a_plain_source_id(value: str) -> None:
     for allow_unknown in (False, True):
@@ -213,6 +219,7 @@ HOSTILE_HOSTS = ["https://x@evil", "https://x@evil.com", "https://evil.com@xero.
                  "https://host:８０", "javascript:alert(1)", "https://", "//xero.api.ledgerscope.com"]
 
 
+@thorough
 @given(host=st.one_of(
     st.sampled_from(HOSTILE_HOSTS),
     st.tuples(st.sampled_from(["https://", "http://", "HTTPS://", "https://user@"]),
@@ -236,6 +243,7 @@ def test_a_hostile_host_is_refused_or_parses_the_same_for_urllib3(host: str) -> 
     assert parse_url(routed).host == parsed.host
 
 
+@thorough
 @given(route=st.sampled_from(ROUTES), data=st.data())
 @example(route=ROUTES[3], data=None)  # .well-known with a Kelvin sign, which lower() turns into "k"
 def test_a_prefix_with_a_non_ascii_lookalike_is_refused(route, data) -> None:
