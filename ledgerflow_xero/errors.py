@@ -29,3 +29,49 @@ class UnsupportedApiError(RoutingError):
 
 class LedgerflowCompatibilityWarning(UserWarning):
     """The installed xero-python is outside the range this package is tested with."""
+
+
+class OAuthParameterError(LedgerflowError, ValueError):
+    """A bad argument to one of the sign-in helpers (client id, redirect URI, scope, ...)."""
+
+
+class MissingExtraError(LedgerflowError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+
+class StateMismatchError(LedgerflowError):
+    """The ``state`` a sign-in callback carried is not the one the login redirect sent.
+
+    Raised before the code is exchanged: the callback may be forged (CSRF) or stale.
+    """
+
+
+class TokenRequestError(LedgerflowError):
+    """The token endpoint refused a request, could not be reached, or answered nonsense.
+
+    ``status`` is the HTTP status (None when no answer came), ``error`` and
+    ``error_description`` the OAuth error fields of the answer, when it had them. The
+    message never carries the client secret, the code or the code verifier.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, error: str | None = None,
+        error_description: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.error_description = error_description
+
+    def __repr__(self) -> str:
+        return f"TokenRequestError(status={self.status!r}, error={self.error!r})"
+
+
+class TokenValidationError(LedgerflowError):
+    """An id_token or access token failed validation; ``check`` names the check that failed
+    (``"signature"``, ``"algorithm"``, ``"signing key"``, ``"expiry"``, ``"not-before"``,
+    ``"audience"``, ``"issuer"``, ``"nonce"``, ``"format"``, ...)."""
+
+    def __init__(self, message: str, *, check: str) -> None:
+        super().__init__(message)
+        self.check = check

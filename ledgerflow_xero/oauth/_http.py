@@ -1,0 +1,67 @@
+"""The few HTTP calls sign-in makes (token endpoint, discovery, signing keys), over urllib3."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Dict, Mapping, Tuple
+from urllib.parse import urlencode
+
+import urllib3
+
+from ..errors import RoutingError
+from ..routing import url_targets_xero
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds allowed to connect, and again to read the answer, for every sign-in request."""
+
+_pool: urllib3.PoolManager | None = None
+_pool_lock = threading.Lock()
+
+
+def _pool_manager() -> urllib3.PoolManager:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = urllib3.PoolManager()
+        return _pool
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    form: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Tuple[int, bytes]:
+    """Send one request and return (status, body). Redirects are not followed and nothing
+    is retried; raises urllib3's errors when no answer comes, and :class:`RoutingError`
+    for a Xero URL (a Ledgerflow sign-in never talks to Xero)."""
+    if url_targets_xero(url):
+        raise RoutingError(f"refusing to send {method} to a Xero host from Ledgerflow sign-in: {url.split('?')[0]!r}")
+    all_headers: Dict[str, str] = {"Accept": "application/json"}
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+    all_headers.update(headers or {})
+    response = _pool_manager().request(
+        method,
+        url,
+        body=body,
+        headers=all_headers,
+        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        retries=False,
+        redirect=False,
+    )
+    return response.status, response.data
+
+
+def parse_json_object(body: bytes) -> Dict[str, Any] | None:
+    """The body as a JSON object, or None when it is not one."""
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
