@@ -148,3 +148,11 @@ def test_the_pytest_fixture_users_get(ledgerflow_sandbox, http):
     answer = http.request("GET", ledgerflow_sandbox.router(1009).url_for("openid-configuration"))
     assert answer.status == 200
     assert ledgerflow_sandbox.client_id in ledgerflow_sandbox.clients
+
+
+def test_stopping_ends_keep_alive_connections(http):
+    with running_sandbox() as sandbox:
+        url = sandbox.router(1004).url_for("openid-configuration")
+        assert http.request("GET", url).status == 200  # leaves a kept-alive connection in the pool
+    with pytest.raises(Exception):  # noqa: B017 - urllib3's error class depends on where the reset lands
+        http.request("GET", url, retries=False)
