@@ -91,6 +91,7 @@ _HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _PATH_PREFIX = re.compile(r"(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*")
 # urllib3 ends the authority at the first of these, so the guard must too.
 _AUTHORITY_END = re.compile(r"[/\\?#]")
+_FIRST_SEGMENT = re.compile(r"/?([^/?#]*)")
 _MAX_CACHED_ORIGINS = 1024
 
 
@@ -311,7 +312,10 @@ class Router:
         if by_segment:
             slash = rest.find("/", 1)
             segment = rest[1:slash] if slash > 0 else rest[1:]
-            for prefix, size, target, api in by_segment.get(segment, None) or by_segment.get(segment.lower(), ()):
+            entries = by_segment.get(segment) or by_segment.get(segment.lower())
+            if entries is None:  # the segment may run into a query or fragment: cut it properly
+                entries = by_segment.get(_FIRST_SEGMENT.match(rest).group(1).lower(), ())
+            for prefix, size, target, api in entries:
                 if (rest.startswith(prefix) or rest[:size].lower() == prefix) and (
                     len(rest) == size or rest[size] in "/?#"
                 ):
