@@ -59,7 +59,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except Exception:  # a bug must answer 500 and show in the log, not drop the connection
                 logger.exception("sandbox error on %s %s", self.command, parts.path)
                 response = problem(500, "internal sandbox error")
-        self._write(response)
+        # Logged before the answer goes out, so the line exists by the time a client sees the answer.
         logger.info(
             "%s %s %d %.1fms%s",
             self.command,
@@ -68,6 +68,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             (time.perf_counter() - started) * 1000,
             f" {response.note}" if response.note else "",
         )
+        self._write(response)
 
     def _write(self, response: Response) -> None:
         self.send_response(response.status)
