@@ -260,3 +260,17 @@ def test_the_request_log_has_one_line_per_request_and_no_secrets(raw, caplog):
     for secret in (code, VERIFIER, pkce_challenge(VERIFIER), raw.sandbox.client_secret, tokens["access_token"],
                    tokens["refresh_token"], tokens["id_token"], "state-123"):
         assert secret not in text
+
+
+def test_a_refresh_token_presented_at_another_source_is_refused_and_still_works_at_its_own(raw):
+    tokens = raw.tokens(QBO)
+    elsewhere = raw.token(SAGE, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert (elsewhere.status, elsewhere.json["error"]) == (400, "invalid_grant")
+    home = raw.token(QBO, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert home.status == 200
+
+
+def test_an_id_token_is_not_an_access_token(raw):
+    tokens = raw.tokens(QBO)
+    answer = raw.api(QBO, "/Organisation", tokens["id_token"], raw.sandbox.organisation(QBO).tenant_id)
+    assert answer.status == 401
