@@ -75,3 +75,7 @@ class TokenValidationError(LedgerflowError):
     def __init__(self, message: str, *, check: str) -> None:
         super().__init__(message)
         self.check = check
+
+
+class SandboxConfigError(LedgerflowError, ValueError):
+    """A bad setting for the local sandbox: a malformed ``--client``, host or upstream URL."""

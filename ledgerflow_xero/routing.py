@@ -81,6 +81,9 @@ XERO_URLS: Dict[str, str] = {route.name: route.xero_url for route in ROUTES}
 
 XERO_JWKS_URL = XERO_URLS["openid-configuration"] + "/jwks"
 
+OAUTH_SERVER_METADATA_PATH = "/.well-known/oauth-authorization-server"
+"""RFC 8414 metadata, which Ledgerflow answers below ``{host}/{source}`` and Xero does not."""
+
 _ACCOUNTING = "accounting"
 _WEB_SCHEMES = ("http", "https")
 _LOOPBACK_NAMES = frozenset({"localhost"})

@@ -1,0 +1,248 @@
+"""The sandbox's HTTP server and its lifecycle (:class:`Sandbox`, :func:`running_sandbox`).
+
+Why the standard library's ``http.server.ThreadingHTTPServer``: the sandbox answers a few
+requests per second from tests and demos on loopback, so it needs no production server;
+a thread per connection keeps slow clients from blocking others; and it adds no dependency
+(and no second version matrix) to a package whose users only want to test against it.
+It speaks HTTP/1.1 with keep-alive, so xero-python's urllib3 pool reuses connections.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterable, Iterator, Set
+from urllib.parse import parse_qs, urlsplit
+
+from ..errors import SandboxConfigError
+from ..routing import Router, validate_host
+from ..sources import Source, SourceLike, parse_source
+from .app import SANDBOX_SOURCES, SandboxApp
+from .clients import DEMO_CLIENT, RegisteredClient, build_registry
+from .dataset import Organisation
+from .wire import Request, Response, problem
+
+logger = logging.getLogger("ledgerflow_xero.sandbox")
+
+MAX_BODY = 10 * 1024 * 1024
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "ledgerflow-sandbox"
+    timeout = 60  # an idle keep-alive connection frees its thread after this long
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            response = problem(413, "request body too large")
+            self.close_connection = True
+        else:
+            body = self.rfile.read(length) if length > 0 else b""
+            request = Request(
+                method=self.command,
+                path=parts.path,
+                query=parse_qs(parts.query, keep_blank_values=True),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+                raw_query=parts.query,
+            )
+            try:
+                response = self.server.app.handle(request)
+            except Exception:  # a bug must answer 500 and show in the log, not drop the connection
+                logger.exception("sandbox error on %s %s", self.command, parts.path)
+                response = problem(500, "internal sandbox error")
+        # Logged before the answer goes out, so the line exists by the time a client sees the answer.
+        logger.info(
+            "%s %s %d %.1fms%s",
+            self.command,
+            parts.path,
+            response.status,
+            (time.perf_counter() - started) * 1000,
+            f" {response.note}" if response.note else "",
+        )
+        self._write(response)
+
+    def _write(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        """Silence the default access log; :meth:`_serve` logs one secret-free line instead."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # keep-alive connections must not hold up stop()
+    app: SandboxApp
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: Set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        """End keep-alive connections too, so no client keeps talking to a stopped sandbox."""
+        with self._open_lock:
+            connections, self._open = list(self._open), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+def _loopback_base_url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        return validate_host(f"http://{shown}:{port}")
+    except Exception as error:
+        raise SandboxConfigError(
+            f"the sandbox listens on loopback only (127.0.0.1, ::1, localhost), not {host!r}: "
+            "its demo credentials are public"
+        ) from error
+
+
+class Sandbox:
+    """A local Ledgerflow on loopback: identity, connections and accounting for sources 1001, 1004, 1009.
+
+    ``Sandbox(port=0)`` picks a free port. Use it as a context manager, or call :meth:`start`
+    and :meth:`stop`. The demo client's credentials are :attr:`client_id`,
+    :attr:`client_secret` and :attr:`redirect_uri`; more clients come from ``clients=``.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clients: Iterable[RegisteredClient] = (),
+        include_demo_client: bool = True,
+        seed: int | None = None,
+        accounting_upstream: str | None = None,
+        **app_options: Any,
+    ) -> None:
+        _loopback_base_url(host, 1)  # refuse a public interface before binding anything
+        self._registry = build_registry(clients, include_demo=include_demo_client)
+        self._server = _Server((host, port), _RequestHandler, bind_and_activate=True)
+        self.host = host
+        self.port = int(self._server.server_address[1])
+        self.base_url = _loopback_base_url(host, self.port)
+        self.app = SandboxApp(
+            self.base_url, self._registry, seed=seed, accounting_upstream=accounting_upstream, **app_options
+        )
+        self._server.app = self.app
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        return f"Sandbox(base_url={self.base_url!r}, clients={sorted(self._registry)!r})"
+
+    # --- credentials and data users need in tests ----------------------------------------------
+    client_id = DEMO_CLIENT.client_id
+    client_secret = DEMO_CLIENT.client_secret
+    redirect_uri = DEMO_CLIENT.redirect_uris[0]
+
+    @property
+    def clients(self) -> Dict[str, RegisteredClient]:
+        return dict(self._registry)
+
+    @property
+    def sources(self) -> tuple:
+        return self.app.sources
+
+    def organisation(self, source: SourceLike) -> Organisation:
+        """The built-in organisation of a source (``.tenant_id``, ``.name``, ``.collections``)."""
+        return self.app.organisations[parse_source(source)]
+
+    def router(self, source: SourceLike) -> Router:
+        """A router for ``source`` pointed at this sandbox."""
+        return self.app.routers[parse_source(source)]
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the sandbox's clock forward, to let its codes and tokens expire."""
+        self.app.clock.advance(seconds)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    def start(self) -> Sandbox:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                name=f"ledgerflow-sandbox-{self.port}",
+                kwargs={"poll_interval": 0.1},
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (the CLI's mode)."""
+        try:
+            self._server.serve_forever(poll_interval=0.2)
+        finally:
+            self._server.server_close()
+            self._server.close_open_connections()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+        self._server.close_open_connections()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    def describe(self) -> str:
+        """The start-up banner: base URL, sources, clients (a secret only for the built-in demo client)."""
+        lines = [f"Ledgerflow sandbox on {self.base_url}"]
+        for source in self.sources:
+            organisation = self.app.organisations[source]
+            lines.append(
+                f"  source {int(source)} ({Source(source).name}): {organisation.name}, "
+                f"authorize {self.app.endpoints[source].authorize}"
+            )
+        for client in self._registry.values():
+            secret = f", secret {client.client_secret}" if client == DEMO_CLIENT else ""
+            lines.append(f"  client {client.client_id}{secret}, redirect URIs {', '.join(client.redirect_uris)}")
+        return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def running_sandbox(**options: Any) -> Iterator[Sandbox]:
+    """Start a :class:`Sandbox` on a free loopback port for the ``with`` block; yields it.
+
+    >>> with running_sandbox(seed=1) as sandbox:          # doctest: +SKIP
+    ...     sandbox.base_url, sandbox.client_id, sandbox.client_secret, sandbox.redirect_uri
+    """
+    sandbox = Sandbox(**options)
+    with sandbox:
+        yield sandbox
+
+
+__all__ = ["SANDBOX_SOURCES", "Sandbox", "running_sandbox"]
