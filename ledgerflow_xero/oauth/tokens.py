@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hmac
 import time
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Tuple
 from urllib.parse import quote
 
 import urllib3
@@ -110,21 +110,22 @@ def _basic_credentials(client_id: str, client_secret: str) -> str:
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
-def _redact(text: str, secrets: tuple) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "<redacted>")
+def _redact(text: str, sensitive: Tuple[str | None, ...]) -> str:
+    """``text`` with every sensitive value replaced, in case a server echoes one back."""
+    for value in sensitive:
+        if value and len(value) >= 4:
+            text = text.replace(value, "<redacted>")
     return text
 
 
-def _refusal(url: str, status: int, body: bytes, secrets: tuple) -> TokenRequestError:
+def _refusal(url: str, status: int, body: bytes, sensitive: Tuple[str | None, ...]) -> TokenRequestError:
     fields = _http.parse_json_object(body) or {}
     error = fields.get("error") if isinstance(fields.get("error"), str) else None
     description = fields.get("error_description") if isinstance(fields.get("error_description"), str) else None
     if error:
-        error = _redact(error[:_MAX_DESCRIPTION], secrets)
+        error = _redact(error, sensitive)[:_MAX_DESCRIPTION]
     if description:
-        description = _redact(description[:_MAX_DESCRIPTION], secrets)
+        description = _redact(description, sensitive)[:_MAX_DESCRIPTION]
     detail = f"{error or 'no OAuth error code'}" + (f" ({description})" if description else "")
     return TokenRequestError(
         f"token endpoint {url} answered HTTP {status}: {detail}",
@@ -187,16 +188,16 @@ def exchange_code(
         else:
             form["client_secret"] = client_secret
 
-    secrets = (client_secret, code, code_verifier)
+    sensitive = (client_secret, code, code_verifier)
     issued_at = time.time()
     try:
         status, body = _http.request("POST", url, form=form, headers=headers, timeout=timeout)
     except urllib3.exceptions.HTTPError as error:
         raise TokenRequestError(
-            f"token endpoint {url} could not be reached: {_redact(str(error), secrets)}"
+            f"token endpoint {url} could not be reached: {_redact(str(error), sensitive)}"
         ) from None
     if not 200 <= status < 300:
-        raise _refusal(url, status, body, secrets)
+        raise _refusal(url, status, body, sensitive)
     answer: Dict[str, Any] | None = _http.parse_json_object(body)
     if answer is None:
         raise TokenRequestError(f"token endpoint {url} answered HTTP {status} without a JSON object", status=status)

@@ -190,5 +190,5 @@ class Accounting:
             answer = self._pool.request(request.method, url, body=request.body or None, headers=headers, redirect=False)
         except urllib3.exceptions.HTTPError as failure:
             return problem(502, f"accounting upstream unreachable: {type(failure).__name__}")
-        passed = {k: v for k, v in answer.headers.items() if k.lower() in ("content-type", "location")}
+        passed = {k: v for k, v in answer.headers.items() if k.lower() == "content-type"}
         return Response(answer.status, answer.data, passed, note="forwarded")

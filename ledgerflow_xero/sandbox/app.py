@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import uuid
 from typing import Callable, Dict, Iterable, List, Tuple
 from urllib.parse import urlsplit
 
@@ -132,6 +133,4 @@ class SandboxApp:
 
 
 def _uuid(rng: random.Random) -> str:
-    import uuid
-
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))

@@ -163,7 +163,9 @@ class Authority:
             )
         return code
 
-    def redeem_code(self, code: str, client_id: str, redirect_uri: str | None, verifier: str | None) -> Grant:
+    def redeem_code(
+        self, code: str, client_id: str, redirect_uri: str | None, verifier: str | None, source: int
+    ) -> Grant:
         """Check a code and turn it into a grant; raises ``ValueError(description)`` (invalid_grant)."""
         with self._lock:
             entry = self._codes.get(digest(code))
@@ -175,6 +177,8 @@ class Authority:
                 raise ValueError("authorization code already used; tokens issued from it are revoked")
             if entry.client_id != client_id:
                 raise ValueError("authorization code was issued to another client")
+            if entry.source != source:
+                raise ValueError("authorization code was issued by another source")
             if self.clock.now() > entry.expires_at:
                 raise ValueError("authorization code expired")
             if redirect_uri != entry.redirect_uri:
@@ -261,7 +265,7 @@ class Authority:
             self._revoke_grant(grant.id)
             return True
 
-    def refresh(self, refresh_token: str, client_id: str, scope: Tuple[str, ...] | None) -> Grant:
+    def refresh(self, refresh_token: str, client_id: str, scope: Tuple[str, ...] | None, source: int) -> Grant:
         """Rotate a refresh token: the old one stops working. Raises ``ValueError`` (invalid_grant)."""
         with self._lock:
             grant = self._grants.get(self._refresh.get(digest(refresh_token), ""))
@@ -269,6 +273,8 @@ class Authority:
                 raise ValueError("refresh token is unknown, already rotated, or revoked")
             if grant.client_id != client_id:
                 raise ValueError("refresh token was issued to another client")
+            if grant.source != source:
+                raise ValueError("refresh token was issued by another source")
             if scope and not set(scope) <= set(grant.scope):
                 raise LookupError("requested scope exceeds the scope of the original grant")
             self._refresh.pop(grant.refresh_digest or "", None)

@@ -40,8 +40,10 @@ DEMO_CLIENT = RegisteredClient(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, (DEMO_REDIREC
 def _check_redirect_uri(uri: str, shown: str) -> None:
     parts = urlsplit(uri)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+        # The URI is not echoed: with a colon in the secret, part of the secret would land in it.
         raise SandboxConfigError(
-            f"client {shown}: redirect URI {uri!r} is not an absolute http(s) URL without a fragment"
+            f"client {shown}: the text after the second colon must be an absolute http(s) redirect URI "
+            "without a fragment (a secret cannot contain ':')"
         )
 
 

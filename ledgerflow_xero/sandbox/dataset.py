@@ -138,7 +138,6 @@ class Organisation:
     tenant_id: str
     record: Record
     collections: Dict[str, List[Record]] = field(default_factory=dict)
-    updated: Dict[str, Dict[str, dt.datetime]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

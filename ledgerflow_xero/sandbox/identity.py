@@ -191,11 +191,9 @@ class Identity:
         if verifier is not None and not _PKCE_VERIFIER.fullmatch(verifier):
             return oauth_error(400, "invalid_grant", "code_verifier must be 43-128 unreserved characters")
         try:
-            grant = self.authority.redeem_code(code, client.client_id, form.get("redirect_uri"), verifier)
+            grant = self.authority.redeem_code(code, client.client_id, form.get("redirect_uri"), verifier, source)
         except ValueError as refusal:
             return oauth_error(400, "invalid_grant", str(refusal))
-        if grant.source != source:
-            return oauth_error(400, "invalid_grant", "authorization code was issued by another source")
         return json_response(200, self.authority.token_response(grant, with_refresh=True), **_NO_STORE)
 
     def _refresh_token(self, form: Dict[str, str], client: RegisteredClient, source: int) -> Response:
@@ -204,13 +202,11 @@ class Identity:
             return oauth_error(400, "invalid_request", "refresh_token is missing")
         scope = tuple(form.get("scope", "").split()) or None
         try:
-            grant = self.authority.refresh(token, client.client_id, scope)
+            grant = self.authority.refresh(token, client.client_id, scope, source)
         except LookupError as refusal:
             return oauth_error(400, "invalid_scope", str(refusal))
         except ValueError as refusal:
             return oauth_error(400, "invalid_grant", str(refusal))
-        if grant.source != source:
-            return oauth_error(400, "invalid_grant", "refresh token was issued by another source")
         return json_response(200, self.authority.token_response(grant, with_refresh=True), **_NO_STORE)
 
     def _client_credentials(self, form: Dict[str, str], client: RegisteredClient, source: int) -> Response:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterable, Iterator
+from typing import Any, Dict, Iterable, Iterator, Set
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import SandboxConfigError
@@ -65,7 +66,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except Exception:  # a bug must answer 500 and show in the log, not drop the connection
                 logger.exception("sandbox error on %s %s", self.command, parts.path)
                 response = problem(500, "internal sandbox error")
-        self._write(response)
+        # Logged before the answer goes out, so the line exists by the time a client sees the answer.
         logger.info(
             "%s %s %d %.1fms%s",
             self.command,
@@ -74,6 +75,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             (time.perf_counter() - started) * 1000,
             f" {response.note}" if response.note else "",
         )
+        self._write(response)
 
     def _write(self, response: Response) -> None:
         self.send_response(response.status)
@@ -95,6 +97,29 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False  # keep-alive connections must not hold up stop()
     app: SandboxApp
     faults: FaultPlan
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: Set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        """End keep-alive connections too, so no client keeps talking to a stopped sandbox."""
+        with self._open_lock:
+            connections, self._open = list(self._open), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 def _loopback_base_url(host: str, port: int) -> str:
@@ -187,6 +212,7 @@ class Sandbox:
             self._server.serve_forever(poll_interval=0.2)
         finally:
             self._server.server_close()
+            self._server.close_open_connections()
 
     def stop(self) -> None:
         if self._thread is not None:
@@ -194,6 +220,7 @@ class Sandbox:
             self._thread.join(timeout=5)
             self._thread = None
         self._server.server_close()
+        self._server.close_open_connections()
 
     def __enter__(self) -> Sandbox:
         return self.start()
