@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import logging
 import socket
 import sys
 import threading
@@ -114,40 +113,32 @@ class XeroSpy:
         urllib3.connectionpool.HTTPConnectionPool.urlopen = self._urlopen  # type: ignore[method-assign]
 
 
-class SandboxRequestLog(logging.Handler):
-    """Counts the sandbox's one-line request log by (first path segment, status)."""
+class SandboxRequestCount:
+    """Counts the requests one sandbox answered, by "METHOD /first-segment kind status",
+    by wrapping its app's ``handle`` (other sandboxes in the process are not counted)."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
+    def __init__(self, sandbox: Any) -> None:
         self.counts: Counter[str] = collections.Counter()
-        self.lock_counts = threading.Lock()
+        self._lock = threading.Lock()
+        handle = sandbox.app.handle
 
-    def emit(self, record: logging.LogRecord) -> None:
-        if not isinstance(record.args, tuple) or len(record.args) < 3:
-            return
-        method, path, status = record.args[:3]
-        segment = path.split("/")[1] if path.count("/") >= 1 else ""
-        kind = "accounting" if "/api.xro/" in path.lower() else path.split("/", 2)[-1]
-        with self.lock_counts:
-            self.counts[f"{method} /{segment} {kind} {status}"] += 1
+        def counting_handle(request: Any) -> Any:
+            response = handle(request)
+            path = request.path
+            kind = "accounting" if "/api.xro/" in path.lower() else path.split("/", 2)[-1]
+            with self._lock:
+                self.counts[f"{request.method} /{path.split('/')[1]} {kind} {response.status}"] += 1
+            return response
+
+        sandbox.app.handle = counting_handle
 
 
 def run_load(threads: int, requests: int, refreshes: int, progress: Callable[[str], None] = lambda _: None) -> Dict:
     """Run the load and return its figures (see the module docstring for what is checked)."""
-    log = SandboxRequestLog()
-    sandbox_logger = logging.getLogger("ledgerflow_xero.sandbox")
-    old_level, old_propagate = sandbox_logger.level, sandbox_logger.propagate
-    sandbox_logger.addHandler(log)
-    sandbox_logger.setLevel(logging.INFO)
-    sandbox_logger.propagate = False
-    try:
-        with XeroSpy() as spy, running_sandbox() as sandbox:
-            figures = _run(sandbox, threads, requests, refreshes, progress)
-        figures["xero_hosts_seen"] = list(spy.xero_hosts)
-    finally:
-        sandbox_logger.removeHandler(log)
-        sandbox_logger.setLevel(old_level)
-        sandbox_logger.propagate = old_propagate
+    with XeroSpy() as spy, running_sandbox() as sandbox:
+        log = SandboxRequestCount(sandbox)
+        figures = _run(sandbox, threads, requests, refreshes, progress)
+    figures["xero_hosts_seen"] = list(spy.xero_hosts)
     figures["sandbox_requests"] = dict(log.counts)
     served = {source: log.counts.get(f"GET /{source} accounting 200", 0) for source in SOURCES}
     figures["sandbox_accounting_200_by_source"] = served
