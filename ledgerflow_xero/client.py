@@ -103,6 +103,12 @@ class ApiClient(XeroApiClient):
     cannot map raise before any I/O. With no source, or a plain xero-python configuration,
     it behaves exactly like xero-python's client (unless :func:`~ledgerflow_xero.patch`
     is active, which routes every client that has no settings of its own).
+
+    A routed client also fails in typed ways (see :mod:`ledgerflow_xero.resilience`):
+    ``TokenRefreshError`` when xero-python's own token calls fail (the stored token set is
+    left unchanged), ``TransportError`` when no answer comes, ``MalformedResponseError`` for
+    a body that is not JSON; and it retries 429/503 when its configuration has a ``retry=``
+    :class:`~ledgerflow_xero.RetryPolicy`.
     """
 
     _ledgerflow_routes_itself = True
@@ -121,6 +127,8 @@ class ApiClient(XeroApiClient):
         return dispatch(self, super().request, method, url, args, kwargs)
 
     def deserialize(self, response: Any, response_type: Any, response_model_finder: Any) -> Any:
+        """xero-python's deserialization; a routed client's non-JSON body raises
+        :class:`~ledgerflow_xero.MalformedResponseError` instead of a bare ``ValueError``."""
         try:
             return super().deserialize(response, response_type, response_model_finder)
         except ValueError as error:
