@@ -242,3 +242,13 @@ def test_a_failed_revocation_is_typed(signed_in: SignedIn) -> None:
         signed_in.api_client.revoke_oauth2_token()
     assert caught.value.status == 503
     assert_no_secret(error_texts(caught.value), signed_in)
+
+
+def test_a_failed_client_credentials_grant_is_typed(signed_in: SignedIn) -> None:
+    before = dict(signed_in.store.token)
+    signed_in.sandbox.faults.add("html", status=200, path=TOKEN, times=1)
+    with pytest.raises(TokenRefreshError) as caught:
+        signed_in.api_client.get_client_credentials_token()
+    assert "text/html" in str(caught.value)
+    assert signed_in.store.token == before and signed_in.store.saved == []
+    assert_no_secret(error_texts(caught.value), signed_in)
