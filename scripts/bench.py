@@ -419,7 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         sizes: Tuple[int, ...] = (3, 20, 3, 2000, 2, 3, 10)
     else:
-        sizes = (11, 1000, 9, 200_000, 15, 5, 300)
+        sizes = (41, 250, 9, 200_000, 15, 5, 300)
     rounds, requests, route_rounds, route_calls, import_rounds, tp_rounds, tp_requests = sizes
     figures: Dict[str, Any] = {"machine": machine(), "quick": args.quick}
     figures["per_request_no_socket"] = per_request(None, requests * 2, rounds)
