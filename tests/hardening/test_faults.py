@@ -252,3 +252,18 @@ def test_a_failed_client_credentials_grant_is_typed(signed_in: SignedIn) -> None
     assert "text/html" in str(caught.value)
     assert signed_in.store.token == before and signed_in.store.saved == []
     assert_no_secret(error_texts(caught.value), signed_in)
+
+
+def test_a_bad_fault_switch_is_refused_naming_it(sandbox: Any) -> None:
+    from ledgerflow_xero import SandboxConfigError
+
+    with pytest.raises(SandboxConfigError, match="'explode'.*status, slow, reset, malformed-json, html"):
+        sandbox.faults.add("explode")
+    with pytest.raises(SandboxConfigError, match="times=0"):
+        sandbox.faults.add("status", times=0)
+
+
+def test_a_fault_only_touches_the_requests_it_matches(signed_in: SignedIn) -> None:
+    fault = signed_in.sandbox.faults.add("status", status=500, path=ACCOUNTING, method="POST")
+    assert AccountingApi(signed_in.api_client).get_organisations(signed_in.tenant_id).organisations
+    assert fault.hits == 0
