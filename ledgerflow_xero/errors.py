@@ -29,3 +29,8 @@ class UnsupportedApiError(RoutingError):
 
 class LedgerflowCompatibilityWarning(UserWarning):
     """The installed xero-python is outside the range this package is tested with."""
+
+
+class UpstreamSuiteError(LedgerflowError):
+    """Running xero-python's own test suite could not be set up (npm, the spec, pip, a bad
+    deviations file): the run did not happen, so nothing was proven."""
