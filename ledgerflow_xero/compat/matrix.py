@@ -15,7 +15,7 @@ from .runner import DEFAULT_SOURCE, Result, run_suite
 
 # The newest release of every major from the oldest that installs and runs on Python 3.11.
 MATRIX_RELEASES: tuple = (
-    "1.26.0", "2.0.0", "3.0.0", "4.0.0", "5.0.0", "6.3.0", "7.1.0", "8.3.0",
+    "0.5.1", "1.26.0", "2.0.0", "3.0.0", "4.0.0", "5.0.0", "6.3.0", "7.1.0", "8.3.0",
     "9.4.0", "10.0.0", "11.0.1", "12.0.0", "13.0.0", "14.0.0", "15.2.0",
 )  # fmt: skip
 

@@ -61,6 +61,7 @@ class Result:
     summary_line: str = ""
     failures: Dict[str, str] = field(default_factory=dict)
     deviation_tests: List[str] = field(default_factory=list)
+    not_run_reasons: List[str] = field(default_factory=list)
     error: str | None = None
     wall_seconds: float = 0.0
     log_path: str | None = None
@@ -81,7 +82,9 @@ class Result:
             return "cannot run"
         if not self.ok:
             return "FAIL"
-        return f"pass (offline: {self.not_run} not run)" if self.not_run else "pass"
+        if not self.not_run:
+            return "pass"
+        return f"pass; {self.not_run} not run ({'; '.join(self.not_run_reasons) or 'offline'})"
 
     def report(self) -> str:
         """A few lines for a person: counts, deviations, failures."""
@@ -389,6 +392,9 @@ def _run_pytest(
             result.deviation_tests.append(test)
         elif outcome == outcome_names.NOT_RUN:
             result.not_run += 1
+            reason = report["details"].get(test, "").replace("Skipped: ", "", 1).replace("not run: ", "", 1)
+            if reason and reason not in result.not_run_reasons:
+                result.not_run_reasons.append(reason)
         elif outcome == outcome_names.SKIPPED:
             result.skipped += 1
         else:
