@@ -64,6 +64,7 @@ class Result:
     not_run_reasons: List[str] = field(default_factory=list)
     error: str | None = None
     wall_seconds: float = 0.0
+    lock_wait_seconds: float = 0.0
     log_path: str | None = None
 
     @property
@@ -92,7 +93,8 @@ class Result:
             f"xero-python {self.release}, source {self.source}: {self.verdict}",
             f"  collected {self.collected}; run {self.run}; passed {self.passed}; documented deviations "
             f"{self.deviations}; failed {self.failed}; not run {self.not_run}; skipped upstream {self.skipped}"
-            f"; wall {self.wall_seconds:.1f} s",
+            f"; wall {self.wall_seconds:.1f} s"
+            + (f" (after {self.lock_wait_seconds:.1f} s waiting for the Prism lock)" if self.lock_wait_seconds else ""),
         ]
         if self.error:
             lines.append(f"  error: {self.error}")
@@ -330,7 +332,8 @@ def run_suite(
     finally:
         if own_prism is not None:
             own_prism.stop()
-    result.wall_seconds = time.monotonic() - started
+    result.lock_wait_seconds = own_prism.lock_wait_seconds if own_prism is not None else 0.0
+    result.wall_seconds = time.monotonic() - started - result.lock_wait_seconds
     return result
 
 
