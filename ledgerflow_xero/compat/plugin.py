@@ -10,7 +10,8 @@ throwaway environment the runner builds. It
   port, path, query *and body* with recording off: a recorded exchange is replayed only if
   the shim sent exactly the routed request;
 - fails any test during which a request was opened towards, or a name looked up for, a
-  ``*.xero.com`` host (DNS lookups of Xero hosts are refused outright);
+  ``*.xero.com`` host; DNS lookups of any non-loopback name are refused outright, so the
+  suite runs on its cassettes and the local Prism and nothing leaves the machine;
 - marks the documented deviations ``xfail(strict=True)``;
 - with ``--ledgerflow-offline``, reports the tests that need the Prism mock as not run;
 - writes a JSON report of every test's outcome for the runner (``--ledgerflow-report``).
@@ -40,7 +41,7 @@ MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
 PRISM_MARKER = "sandbox"
 PRISM_URL = "http://127.0.0.1:4010"
 NOT_RUN_REASON = "not run: needs the Prism mock of the accounting API on 127.0.0.1:4010 (offline run)"
-EXTERNAL_MOCK_REASON = "not run: this release's sandbox tests call an external mock service ({}), not a local Prism"
+EXTERNAL_MOCK_REASON = "not run: this release's sandbox tests call a hosted mock ({}), not a local Prism"
 _BASE_URL = re.compile(r"""base_url\s*=\s*["'](https?://[^"'/]+)""")
 
 

@@ -130,7 +130,9 @@ def test_guard_refuses_and_records_xero_lookups_only() -> None:
     try:
         with pytest.raises(OSError, match="refused DNS lookup of Xero host api.xero.com"):
             socket.getaddrinfo("api.xero.com", 443)
-        socket.getaddrinfo("127.0.0.1", 80)
+        with pytest.raises(OSError, match="refused DNS lookup of example.org .only loopback"):
+            socket.getaddrinfo("example.org", 80)
+        assert socket.getaddrinfo("127.0.0.1", 80)
     finally:
         guard.uninstall()
     assert guard.seen == ["DNS lookup of api.xero.com"]
