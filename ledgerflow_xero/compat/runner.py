@@ -10,6 +10,8 @@ asks for an offline run.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -24,7 +26,7 @@ import zipfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence
+from typing import Callable, Dict, Iterator, List, Sequence
 
 from ..errors import UpstreamSuiteError
 from ..routing import DEFAULT_HOST
@@ -241,6 +243,18 @@ def fetch_suite(release: str, cache: Path, echo: Echo) -> Path:
     return suite
 
 
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive flock on ``lock_path`` (created if need be) for the block."""
+    _ensure(lock_path.parent)
+    with open(lock_path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def _ensure(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -323,12 +337,14 @@ def run_suite(
         own_prism.start()  # Prism loads the spec while the environment is prepared
     try:
         environment = Environment(version, cache, echo)
-        environment.prepare()
-        suite = fetch_suite(version, cache, echo)
-        if own_prism is not None:
-            waited = own_prism.wait_ready()
-            echo(f"Prism answers on {own_prism.url} (waited {waited:.1f} s after setup)")
-        result = _run_pytest(environment, suite, source_id, host, offline, deviations_file, stream, echo)
+        # One run at a time per cached release: another checkout may reinstall its own package there.
+        with _exclusive(environment.path.with_name(environment.path.name + ".lock")):
+            environment.prepare()
+            suite = fetch_suite(version, cache, echo)
+            if own_prism is not None:
+                waited = own_prism.wait_ready()
+                echo(f"Prism answers on {own_prism.url} (waited {waited:.1f} s after setup)")
+            result = _run_pytest(environment, suite, source_id, host, offline, deviations_file, stream, echo)
     finally:
         if own_prism is not None:
             own_prism.stop()
