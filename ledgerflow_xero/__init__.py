@@ -20,6 +20,7 @@ from .errors import (
     TokenRequestError,
     TokenValidationError,
     UnsupportedApiError,
+    UpstreamSuiteError,
 )
 from .oauth import (
     AuthorizationRequest,
@@ -61,6 +62,7 @@ __all__ = [
     "TokenSet",
     "TokenValidationError",
     "UnsupportedApiError",
+    "UpstreamSuiteError",
     "__version__",
     "authorization_url",
     "endpoints",

@@ -79,3 +79,8 @@ class TokenValidationError(LedgerflowError):
 
 class SandboxConfigError(LedgerflowError, ValueError):
     """A bad setting for the local sandbox: a malformed ``--client``, host or upstream URL."""
+
+
+class UpstreamSuiteError(LedgerflowError):
+    """Running xero-python's own test suite could not be set up (npm, the spec, pip, a bad
+    deviations file): the run did not happen, so nothing was proven."""
