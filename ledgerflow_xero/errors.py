@@ -29,3 +29,7 @@ class UnsupportedApiError(RoutingError):
 
 class LedgerflowCompatibilityWarning(UserWarning):
     """The installed xero-python is outside the range this package is tested with."""
+
+
+class UpstreamError(LedgerflowError):
+    """A xero-python release or sdist the upstream tools cannot fetch or read (names which and why)."""
