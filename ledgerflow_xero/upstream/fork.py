@@ -36,14 +36,17 @@ def prepare_source(
     *,
     patches_dir: Path = DEFAULT_PATCHES_DIR,
     cache_dir: Path = pypi.DEFAULT_CACHE_DIR,
+    archive: Path | None = None,
     progress: TextIO = sys.stderr,
 ) -> Path:
-    """Download ``version``'s sdist, unpack it under ``destination`` and apply every patch.
+    """Download ``version``'s sdist (unless ``archive`` is that sdist already), unpack it under
+    ``destination`` and apply every patch.
 
     Returns the patched source tree (which still holds upstream's ``tests/``).
     """
-    document = pypi.fetch_releases()
-    archive = pypi.download(pypi.sdist_of(document, _version(version)), cache_dir, progress)
+    if archive is None:
+        document = pypi.fetch_releases()
+        archive = pypi.download(pypi.sdist_of(document, _version(version)), cache_dir, progress)
     root = pypi.extract(archive, destination)
     patches = patch_files(patches_dir)
     if not patches:
@@ -78,6 +81,7 @@ def build_fork(
     cache_dir: Path = pypi.DEFAULT_CACHE_DIR,
     keep_source: Path | None = None,
     isolated: bool = True,
+    archive: Path | None = None,
     progress: TextIO = sys.stderr,
 ) -> Path:
     """The patched wheel of xero-python ``version`` in ``out_dir``.
@@ -85,7 +89,9 @@ def build_fork(
     ``keep_source`` keeps the patched tree there (to run upstream's tests against the fork).
     """
     with tempfile.TemporaryDirectory(prefix="ledgerflow-fork-") as scratch:
-        source = prepare_source(version, Path(scratch), patches_dir=patches_dir, cache_dir=cache_dir, progress=progress)
+        source = prepare_source(
+            version, Path(scratch), patches_dir=patches_dir, cache_dir=cache_dir, archive=archive, progress=progress
+        )
         if keep_source is not None:  # copied before the build litters the tree with build/
             if keep_source.exists():
                 shutil.rmtree(keep_source)
