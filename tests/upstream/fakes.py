@@ -42,18 +42,21 @@ CONFIGURATION = (
 )
 
 # A patch of the kind patches/ holds, against CONFIGURATION above.
-PATCH = """\
---- a/xero_python/api_client/configuration.py
-+++ b/xero_python/api_client/configuration.py
-@@ -1,5 +1,6 @@
- class Configuration:
-     \"\"\"Settings for a client.\"\"\"
- 
--    def __init__(self, debug=False):
-+    def __init__(self, debug=False, api_host=None):
-         self.debug = debug
-+        self.api_host = api_host
-"""
+PATCH = "\n".join(
+    [
+        "--- a/xero_python/api_client/configuration.py",
+        "+++ b/xero_python/api_client/configuration.py",
+        "@@ -1,5 +1,6 @@",
+        " class Configuration:",
+        '     """Settings for a client."""',
+        " ",  # an empty context line is one space in a unified diff
+        "-    def __init__(self, debug=False):",
+        "+    def __init__(self, debug=False, api_host=None):",
+        "         self.debug = debug",
+        "+        self.api_host = api_host",
+        "",
+    ]
+)
 
 
 def release_files() -> Dict[str, str]:

@@ -27,7 +27,7 @@ from .conftest import RELEASE
 
 SOURCE = 1004
 
-CHILD = r'''
+CHILD = r"""
 import json, socket, sys, time
 
 # Refuse every name lookup but loopback, so a request that escaped the configured hosts
@@ -76,7 +76,7 @@ print(json.dumps({
     "plain_hosts": [plain.api_host, plain.identity_host, plain.login_host],
     "plain_accounting_base_url": AccountingApi(ApiClient(plain)).base_url,
 }))
-'''
+"""
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -91,8 +91,11 @@ class Recorder(BaseHTTPRequestHandler):
         path = self.path.lower()
         if path.endswith("/connect/token"):
             body: object = {
-                "access_token": "access-2", "refresh_token": "refresh-2", "token_type": "Bearer",
-                "expires_in": 1800, "scope": "accounting.transactions offline_access",
+                "access_token": "access-2",
+                "refresh_token": "refresh-2",
+                "token_type": "Bearer",
+                "expires_in": 1800,
+                "scope": "accounting.transactions offline_access",
             }
         elif path.endswith("/connections"):
             body = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import pytest
 import responses
@@ -53,8 +53,10 @@ def serve(releases: Dict[str, Dict[str, str]]) -> Dict[str, bytes]:
     return sdists
 
 
-def run(project: Path, compat: Optional[FakeCompat] = None, **options) -> sync_module.SyncReport:
-    return sync(project, cache_dir=project.parent / "cache", compat=compat or FakeCompat(), progress=io.StringIO(), **options)
+def run(project: Path, compat: FakeCompat | None = None, **options) -> sync_module.SyncReport:
+    return sync(
+        project, cache_dir=project.parent / "cache", compat=compat or FakeCompat(), progress=io.StringIO(), **options
+    )
 
 
 def failing(report: sync_module.SyncReport) -> List[CheckResult]:
@@ -148,7 +150,8 @@ def test_a_changed_request_signature_fails_the_choke_point(project: Path) -> Non
     [choke] = failing(report)
     assert choke.name == "choke point"
     assert choke.summary.startswith(
-        "xero_python/api_client/__init__.py:2: ApiClient.request(self, method, url, params, headers, body, timeout) changed"
+        "xero_python/api_client/__init__.py:2: "
+        "ApiClient.request(self, method, url, params, headers, body, timeout) changed"
     )
 
 
@@ -219,7 +222,10 @@ def test_docstring_urls_are_documentation_and_bare_host_constants_fail(tmp_path:
     host = fakes.NEW_XERO_HOST.split("//")[1]
     module.write_text(f'"""See {fakes.NEW_XERO_HOST}/docs."""\n\nHOST = "{host}"\nCONTACT = "api@{host}"\n')
     findings = inventory(root)
-    assert [(f.line, f.kind, f.verdict) for f in findings] == [(1, "docstring", DOCUMENTATION), (3, "host name", UNMAPPED)]
+    assert [(f.line, f.kind, f.verdict) for f in findings] == [
+        (1, "docstring", DOCUMENTATION),
+        (3, "host name", UNMAPPED),
+    ]
 
 
 def test_widen_range_raises_the_upper_bound_only_when_needed() -> None:
