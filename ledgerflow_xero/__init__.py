@@ -14,6 +14,7 @@ from .errors import (
     LedgerflowError,
     RoutingError,
     UnsupportedApiError,
+    UpstreamSuiteError,
 )
 from .patching import is_patched, patch, unpatch
 from .routing import DEFAULT_HOST, ROUTES, UNSUPPORTED_APIS, Router, is_xero_host, route, validate_host
@@ -35,6 +36,7 @@ __all__ = [
     "RoutingError",
     "Source",
     "UnsupportedApiError",
+    "UpstreamSuiteError",
     "__version__",
     "is_patched",
     "is_xero_host",

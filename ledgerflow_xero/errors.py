@@ -33,3 +33,8 @@ class LedgerflowCompatibilityWarning(UserWarning):
 
 class UpstreamError(LedgerflowError):
     """A xero-python release or sdist the upstream tools cannot fetch or read (names which and why)."""
+
+
+class UpstreamSuiteError(LedgerflowError):
+    """Running xero-python's own test suite could not be set up (npm, the spec, pip, a bad
+    deviations file): the run did not happen, so nothing was proven."""
