@@ -16,11 +16,13 @@ from urllib.parse import urljoin
 
 from packaging.version import InvalidVersion, Version
 
+from ..compat.paths import cache_dir
 from ..errors import UpstreamError
 
 PROJECT = "xero-python"
 PYPI_JSON_URL = "https://pypi.org/pypi/{project}/json"
-DEFAULT_CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ledgerflow-xero"
+DEFAULT_CACHE_DIR = cache_dir()
+"""Shared with the compatibility runner: ``$LEDGERFLOW_XERO_CACHE`` or ``~/.cache/ledgerflow-xero``."""
 _CHUNK = 64 * 1024
 
 

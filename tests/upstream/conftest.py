@@ -15,7 +15,7 @@ RELEASE = "15.2.0"
 SDIST_CACHE = Path(os.environ.get("LEDGERFLOW_SDIST_CACHE") or DEFAULT_CACHE_DIR / "sdists")
 
 
-def _skip_or_fail(reason: str) -> None:
+def skip_or_fail(reason: str) -> None:
     """Skip on a machine without PyPI; CI has PyPI, so there it fails instead."""
     if os.environ.get("CI"):
         pytest.fail(reason)
@@ -33,7 +33,7 @@ def real_sdist() -> Path:
             [*command, f"xero-python=={RELEASE}", "-d", str(SDIST_CACHE)], capture_output=True, text=True, timeout=300
         )
         if done.returncode != 0 or not archive.is_file():
-            _skip_or_fail(f"could not download xero-python {RELEASE}'s sdist with pip: {done.stderr.strip()[-500:]}")
+            skip_or_fail(f"could not download xero-python {RELEASE}'s sdist with pip: {done.stderr.strip()[-500:]}")
     return archive
 
 

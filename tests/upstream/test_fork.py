@@ -9,10 +9,12 @@ moves the traffic. The hosts come from the routing table's Ledgerflow URLs for a
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
 import zipfile
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, List, Tuple
@@ -21,9 +23,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from ledgerflow_xero.routing import XERO_URLS, Router
-from ledgerflow_xero.upstream.fork import build_fork
+from ledgerflow_xero.upstream.fork import build_fork, run_fork_suite
 
-from .conftest import RELEASE
+from .conftest import RELEASE, skip_or_fail
 
 SOURCE = 1004
 
@@ -114,14 +116,21 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
+@dataclass
+class Fork:
+    wheel: Path  # the built wheel
+    source: Path  # the patched source tree, with upstream's tests/
+    site: Path  # the wheel unpacked, for a child's sys.path
+
+
 @pytest.fixture(scope="session")
-def fork_wheel(real_sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fork built by build_fork from the real 15.2.0 sdist, unpacked for the child's sys.path."""
+def fork(real_sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Fork:
+    """The fork built by build_fork from the real 15.2.0 sdist."""
     out = tmp_path_factory.mktemp("fork")
     wheel = build_fork(RELEASE, out / "dist", archive=real_sdist, keep_source=out / "source")
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(out / "site")
-    return out
+    return Fork(wheel, out / "source", out / "site")
 
 
 @pytest.fixture
@@ -148,7 +157,7 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def test_the_fork_routes_to_ledgerflow_through_configuration_alone(fork_wheel: Path, recorder) -> None:
+def test_the_fork_routes_to_ledgerflow_through_configuration_alone(fork: Fork, recorder) -> None:
     host, calls = recorder
     router = Router(SOURCE, host)
     hosts = {
@@ -161,12 +170,12 @@ def test_the_fork_routes_to_ledgerflow_through_configuration_alone(fork_wheel: P
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=fork_wheel,
-        env={"PYTHONPATH": str(fork_wheel / "site"), "PYTHONNOUSERSITE": "1"},
+        cwd=fork.site.parent,
+        env={"PYTHONPATH": str(fork.site), "PYTHONNOUSERSITE": "1"},
     )
     assert child.returncode == 0, child.stderr
     seen = json.loads(child.stdout)
-    assert seen["module"].startswith(str(fork_wheel / "site")), "the child must import the fork, not PyPI's build"
+    assert seen["module"].startswith(str(fork.site)), "the child must import the fork, not PyPI's build"
 
     path = lambda url: urlsplit(url).path  # noqa: E731
     expected = [
@@ -188,3 +197,13 @@ def test_the_fork_routes_to_ledgerflow_through_configuration_alone(fork_wheel: P
     # Unconfigured means untouched: a plain Configuration still points at Xero.
     assert seen["plain_hosts"] == [origin(XERO_URLS[name]) for name in ("accounting", "token", "authorize")]
     assert seen["plain_accounting_base_url"] == XERO_URLS["accounting"]
+
+
+def test_the_fork_passes_upstreams_own_suite(fork: Fork, shared_dir: Path) -> None:
+    """Upstream's 168 tests, run against the fork's wheel with no routing (Prism for the 11 sandbox tests)."""
+    if shutil.which("npm") is None:
+        skip_or_fail("needs npm to install the Prism mock upstream's sandbox tests talk to")
+    spec = shared_dir / "specs" / "xero-openapi-16.1.0" / "xero_accounting.yaml"
+    result = run_fork_suite(fork.wheel, fork.source, RELEASE, spec=spec, echo=lambda line: None)
+    assert result.ok, result.log_path.read_text()[-3000:]
+    assert result.counts == {"passed": 168}, result.summary_line
