@@ -17,7 +17,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Sequence, TextIO
+from typing import Callable, List, Sequence, TextIO, Tuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -135,7 +135,7 @@ def write_vetted(root: Path, version: Version) -> None:
 _DEPENDENCY = re.compile(r'^(?P<indent>\s*)"xero-python(?P<spec>[^";]*)"', re.MULTILINE)
 
 
-def widen_range(pyproject_text: str, version: Version) -> tuple:
+def widen_range(pyproject_text: str, version: Version) -> Tuple[str, str, str]:
     """(new text, old specifier, new specifier): the xero-python dependency widened to take
     ``version`` by raising its ``<`` bound to the next major. Never narrows it."""
     match = _DEPENDENCY.search(pyproject_text)
@@ -185,8 +185,12 @@ def vet_release(
         except (LedgerflowError, OSError) as error:
             report.checks.append(CheckResult("unpack", False, str(error)))
             return report
-        report.findings = inventory(release_root)
-        report.checks.append(check_inventory(report.findings))
+        try:
+            report.findings = inventory(release_root)
+            report.checks.append(check_inventory(report.findings))
+        except SyntaxError as error:  # the release needs a newer Python than this one to read
+            where = f"{error.filename}:{error.lineno}"
+            report.checks.append(CheckResult("URL inventory", False, f"{where}: cannot parse: {error.msg}"))
         report.checks.append(check_choke_point(release_root))
         report.checks.append(check_patches(release_root, root / PATCHES_DIR))
     if compat is None:

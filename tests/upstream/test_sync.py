@@ -241,3 +241,13 @@ def test_a_malformed_upstream_file_is_a_typed_error(project: Path) -> None:
     (project / "patches" / "UPSTREAM").write_text("fifteen\n")
     with pytest.raises(UpstreamError, match="'fifteen' is not a version"):
         read_vetted(project)
+
+
+@responses.activate
+def test_a_file_this_python_cannot_parse_fails_the_inventory_naming_it(project: Path) -> None:
+    files = fakes.release_files()
+    files["xero_python/new_syntax.py"] = "x = 1\nmatch = (\n"
+    serve({"15.2.0": fakes.release_files(), "16.0.0": files})
+    [inventory_check] = failing(run(project))
+    assert inventory_check.name == "URL inventory"
+    assert inventory_check.summary.startswith("xero_python/new_syntax.py:2: cannot parse")
