@@ -14,6 +14,7 @@ from .errors import (
     LedgerflowError,
     RoutingError,
     UnsupportedApiError,
+    UpstreamError,
     UpstreamSuiteError,
 )
 from .patching import is_patched, patch, unpatch
@@ -36,6 +37,7 @@ __all__ = [
     "RoutingError",
     "Source",
     "UnsupportedApiError",
+    "UpstreamError",
     "UpstreamSuiteError",
     "__version__",
     "is_patched",
