@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from ..errors import LedgerflowError
 from ..routing import DEFAULT_HOST
-from .matrix import MATRIX_RELEASES, run_matrix, write_compatibility
+from .matrix import KNOWN_LIMITS, MATRIX_RELEASES, run_matrix, write_compatibility
 from .paths import checkout_root
 from .runner import DEFAULT_SOURCE, NEWEST_TESTED, run_suite
 
@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         output = args.output or (root / "COMPATIBILITY.md" if root else Path("COMPATIBILITY.md"))
         write_compatibility(results, output)
         print(f"wrote {output}")
-        return 0 if all(result.ok for result in results if result.release in releases) else 1
+        # Releases whose own suite fails without the shim are documented, not counted against it.
+        return 0 if all(result.ok or result.release in KNOWN_LIMITS for result in results) else 1
     result = run_suite(
         args.xero_python,
         args.source,

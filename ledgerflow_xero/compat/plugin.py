@@ -10,7 +10,8 @@ throwaway environment the runner builds. It
   port, path, query *and body* with recording off: a recorded exchange is replayed only if
   the shim sent exactly the routed request;
 - fails any test during which a request was opened towards, or a name looked up for, a
-  ``*.xero.com`` host (DNS lookups of Xero hosts are refused outright);
+  ``*.xero.com`` host; DNS lookups of any non-loopback name are refused outright, so the
+  suite runs on its cassettes and the local Prism and nothing leaves the machine;
 - marks the documented deviations ``xfail(strict=True)``;
 - with ``--ledgerflow-offline``, reports the tests that need the Prism mock as not run;
 - writes a JSON report of every test's outcome for the runner (``--ledgerflow-report``).
@@ -18,7 +19,9 @@ throwaway environment the runner builds. It
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 import socket
 from importlib import metadata
 from pathlib import Path
@@ -36,7 +39,10 @@ MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "body")
 """What a live request must share with a recorded one to be replayed."""
 
 PRISM_MARKER = "sandbox"
+PRISM_URL = "http://127.0.0.1:4010"
 NOT_RUN_REASON = "not run: needs the Prism mock of the accounting API on 127.0.0.1:4010 (offline run)"
+EXTERNAL_MOCK_REASON = "not run: this release's sandbox tests call a hosted mock ({}), not a local Prism"
+_BASE_URL = re.compile(r"""base_url\s*=\s*["'](https?://[^"'/]+)""")
 
 
 def translate_recorded_uri(uri: str, router: Router) -> str:
@@ -98,6 +104,9 @@ class XeroRequestGuard:
             if is_xero_host(name):
                 guard.seen.append(f"DNS lookup of {name}")
                 raise OSError(f"ledgerflow compat plugin: refused DNS lookup of Xero host {name}")
+            if host is not None and not _is_loopback_name(name):
+                # The suite runs on cassettes and the local Prism only: nothing leaves the machine.
+                raise OSError(f"ledgerflow compat plugin: refused DNS lookup of {name} (only loopback is reachable)")
             return real_getaddrinfo(host, *args, **kwargs)
 
         def urlopen(pool: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
@@ -111,6 +120,26 @@ class XeroRequestGuard:
     def uninstall(self) -> None:
         socket.getaddrinfo = self._real_getaddrinfo
         urllib3.connectionpool.HTTPConnectionPool.urlopen = self._real_urlopen
+
+
+def external_mock(item: pytest.Item) -> str | None:
+    """For a sandbox test whose module points its API at a mock other than the local Prism
+    (older releases used hosted mocks), that mock's origin; else None."""
+    try:
+        source = Path(str(item.fspath)).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    origins = [origin for origin in _BASE_URL.findall(source) if origin != PRISM_URL]
+    return origins[0] if origins and PRISM_URL not in source else None
+
+
+def _is_loopback_name(name: str) -> bool:
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def needs_prism(item: pytest.Item) -> bool:
@@ -171,8 +200,12 @@ class LedgerflowCompatPlugin:
             deviation = self.deviations.get(item.nodeid)
             if deviation is not None:
                 item.add_marker(pytest.mark.xfail(strict=True, reason=f"Ledgerflow deviation: {deviation.reason}"))
-            if self.offline and needs_prism(item):
-                item.add_marker(pytest.mark.skip(reason=NOT_RUN_REASON))
+            if needs_prism(item):
+                mock = external_mock(item)
+                if mock is not None:
+                    item.add_marker(pytest.mark.skip(reason=EXTERNAL_MOCK_REASON.format(mock)))
+                elif self.offline:
+                    item.add_marker(pytest.mark.skip(reason=NOT_RUN_REASON))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: pytest.FixtureRequest) -> Generator[None, Any, Any]:
@@ -201,7 +234,7 @@ class LedgerflowCompatPlugin:
             self.outcomes[nodeid] = DEVIATION
         elif report.skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-            self.outcomes[nodeid] = NOT_RUN if NOT_RUN_REASON in reason else SKIPPED
+            self.outcomes[nodeid] = NOT_RUN if reason.replace("Skipped: ", "", 1).startswith("not run: ") else SKIPPED
             self.details[nodeid] = reason
         elif report.when == "call" and self.outcomes.get(nodeid) != FAILED:
             self.outcomes[nodeid] = PASSED

@@ -103,6 +103,8 @@ class PrismServer:
         self.process: subprocess.Popen[bytes] | None = None
         self._lock_file: IO[str] | None = None
         self._log_path = self.cache / "prism.log"
+        self.lock_wait_seconds = 0.0
+        """How long :meth:`start` waited for another run's Prism to finish."""
 
     def start(self) -> None:
         """Take the lock (waiting for another run if need be) and launch Prism."""
@@ -112,7 +114,9 @@ class PrismServer:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.echo(f"waiting for another Prism run to release {self.lock_path}")
+            waiting_since = time.monotonic()
             fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            self.lock_wait_seconds = time.monotonic() - waiting_since
         try:
             if _port_answers(PRISM_HOST, PRISM_PORT):
                 raise UpstreamSuiteError(

@@ -61,8 +61,10 @@ class Result:
     summary_line: str = ""
     failures: Dict[str, str] = field(default_factory=dict)
     deviation_tests: List[str] = field(default_factory=list)
+    not_run_reasons: List[str] = field(default_factory=list)
     error: str | None = None
     wall_seconds: float = 0.0
+    lock_wait_seconds: float = 0.0
     log_path: str | None = None
 
     @property
@@ -81,7 +83,9 @@ class Result:
             return "cannot run"
         if not self.ok:
             return "FAIL"
-        return f"pass (offline: {self.not_run} not run)" if self.not_run else "pass"
+        if not self.not_run:
+            return "pass"
+        return f"pass; {self.not_run} not run ({'; '.join(self.not_run_reasons) or 'offline'})"
 
     def report(self) -> str:
         """A few lines for a person: counts, deviations, failures."""
@@ -89,7 +93,8 @@ class Result:
             f"xero-python {self.release}, source {self.source}: {self.verdict}",
             f"  collected {self.collected}; run {self.run}; passed {self.passed}; documented deviations "
             f"{self.deviations}; failed {self.failed}; not run {self.not_run}; skipped upstream {self.skipped}"
-            f"; wall {self.wall_seconds:.1f} s",
+            f"; wall {self.wall_seconds:.1f} s"
+            + (f" (after {self.lock_wait_seconds:.1f} s waiting for the Prism lock)" if self.lock_wait_seconds else ""),
         ]
         if self.error:
             lines.append(f"  error: {self.error}")
@@ -327,7 +332,8 @@ def run_suite(
     finally:
         if own_prism is not None:
             own_prism.stop()
-    result.wall_seconds = time.monotonic() - started
+    result.lock_wait_seconds = own_prism.lock_wait_seconds if own_prism is not None else 0.0
+    result.wall_seconds = time.monotonic() - started - result.lock_wait_seconds
     return result
 
 
@@ -389,6 +395,9 @@ def _run_pytest(
             result.deviation_tests.append(test)
         elif outcome == outcome_names.NOT_RUN:
             result.not_run += 1
+            reason = report["details"].get(test, "").replace("Skipped: ", "", 1).replace("not run: ", "", 1)
+            if reason and reason not in result.not_run_reasons:
+                result.not_run_reasons.append(reason)
         elif outcome == outcome_names.SKIPPED:
             result.skipped += 1
         else:
