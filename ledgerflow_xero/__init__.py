@@ -20,6 +20,7 @@ from .errors import (
     TokenRequestError,
     TokenValidationError,
     UnsupportedApiError,
+    UpstreamError,
     UpstreamSuiteError,
 )
 from .oauth import (
@@ -62,6 +63,7 @@ __all__ = [
     "TokenSet",
     "TokenValidationError",
     "UnsupportedApiError",
+    "UpstreamError",
     "UpstreamSuiteError",
     "__version__",
     "authorization_url",

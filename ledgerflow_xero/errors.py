@@ -81,6 +81,10 @@ class SandboxConfigError(LedgerflowError, ValueError):
     """A bad setting for the local sandbox: a malformed ``--client``, host or upstream URL."""
 
 
+class UpstreamError(LedgerflowError):
+    """A xero-python release or sdist the upstream tools cannot fetch or read (names which and why)."""
+
+
 class UpstreamSuiteError(LedgerflowError):
     """Running xero-python's own test suite could not be set up (npm, the spec, pip, a bad
     deviations file): the run did not happen, so nothing was proven."""
