@@ -26,6 +26,8 @@ from .errors import (
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
+    UpstreamError,
+    UpstreamSuiteError,
 )
 from .patching import is_patched, patch, unpatch
 from .resilience import RetryPolicy
@@ -92,6 +94,8 @@ __all__ = [
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",
+    "UpstreamError",
+    "UpstreamSuiteError",
     "__version__",
     "authorization_url",
     "endpoints",
