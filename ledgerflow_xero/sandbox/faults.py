@@ -102,20 +102,39 @@ class FaultPlan:
         return None
 
 
+DROPPED = Response(0, note="connection dropped")
+"""What :func:`apply_fault` returns when it closed the connection: send nothing."""
+
+
 def apply_fault(fault: Fault, handler: Any) -> Response | None:
     """Act out ``fault`` on a request handler (``http.server.BaseHTTPRequestHandler``).
 
-    Returns the response to send instead of the app's, or None to let the app answer
-    (after a delay) — or to send nothing at all, for a reset, which closes the connection.
+    Returns the response to send instead of the app's; None to let the app answer (after
+    a delay); or :data:`DROPPED` when the connection was closed and nothing is to be sent.
     """
     if fault.kind == "slow":
         time.sleep(fault.delay)
+        if _peer_has_gone(handler.connection):  # the client timed out: answering would only raise
+            return _drop(handler, reset=False)
         return None
     if fault.kind == "reset":
-        connection: socket.socket = handler.connection
-        # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
-        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        connection.close()
-        handler.close_connection = True
-        return None
+        return _drop(handler, reset=True)
     return fault.response()
+
+
+def _peer_has_gone(connection: socket.socket) -> bool:
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def _drop(handler: Any, *, reset: bool) -> Response:
+    connection: socket.socket = handler.connection
+    if reset:  # SO_LINGER with a zero timeout makes close() send RST instead of FIN
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.close()
+    handler.close_connection = True
+    return DROPPED

@@ -24,7 +24,7 @@ from ..sources import Source, SourceLike, parse_source
 from .app import SANDBOX_SOURCES, SandboxApp
 from .clients import DEMO_CLIENT, RegisteredClient, build_registry
 from .dataset import Organisation
-from .faults import FaultPlan, apply_fault
+from .faults import DROPPED, FaultPlan, apply_fault
 from .wire import Request, Response, problem
 
 logger = logging.getLogger("ledgerflow_xero.sandbox")
@@ -58,8 +58,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             )
             fault = self.server.faults.take(self.command, parts.path)  # test switches: faults.py
             response = apply_fault(fault, self) if fault else None
-            if fault and fault.kind == "reset":
-                logger.info("%s %s reset (fault)", self.command, parts.path)
+            if response is DROPPED:
+                logger.info("%s %s connection dropped (fault %s)", self.command, parts.path, fault.kind)
                 return
             try:
                 response = response or self.server.app.handle(request)
