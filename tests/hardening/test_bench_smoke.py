@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ledgerflow_xero import ROUTES
+from ledgerflow_xero import ROUTES, UNSUPPORTED_APIS
 
 BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench.py"
 
@@ -25,7 +25,9 @@ def test_the_quick_benchmark_measures_every_variant_against_the_loopback_server(
             assert set(figures[key][f"{clock}_overhead_percent"]) == {
                 "ledgerflow ApiClient", "plain ApiClient under patch()"}
     assert set(figures["shim_cost"]) == {"ledgerflow ApiClient", "plain ApiClient under patch()"}
-    assert {route.name for route in ROUTES} <= set(figures["route"]["ns_per_call"])
+    rows = set(figures["route"]["ns_per_call"])
+    assert {route.name for route in ROUTES} <= rows
+    assert {f"{api.name} (refused)" for api in UNSUPPORTED_APIS} <= rows
     assert set(figures["import"]["ms"]) == {"xero_python.api_client", "ledgerflow_xero, after it"}
     assert figures["throughput"]["sources"] == [1001, 1004, 1009]
     # Every request, plain or routed, reached the loopback server on a source's accounting path.
