@@ -4,39 +4,65 @@ Change ``from xero_python.api_client import ApiClient, Configuration`` to
 ``from ledgerflow_xero import ApiClient, Configuration`` and pass ``source=``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .client import ApiClient
 from .configuration import HOST_ENV, SOURCE_ENV, Configuration
 from .errors import (
     InvalidHostError,
+    InvalidRetryPolicyError,
     InvalidSourceError,
     LedgerflowCompatibilityWarning,
     LedgerflowError,
+    MalformedResponseError,
     MissingExtraError,
     OAuthParameterError,
     RoutingError,
     SandboxConfigError,
     StateMismatchError,
+    TokenRefreshError,
     TokenRequestError,
     TokenValidationError,
+    TransportError,
     UnsupportedApiError,
     UpstreamError,
     UpstreamSuiteError,
 )
-from .oauth import (
-    AuthorizationRequest,
-    OAuthEndpoints,
-    TokenSet,
-    authorization_url,
-    endpoints,
-    exchange_code,
-    normalise_token_set,
-    validate_access_token,
-    validate_id_token,
-)
 from .patching import is_patched, patch, unpatch
+from .resilience import RetryPolicy
 from .routing import DEFAULT_HOST, ROUTES, UNSUPPORTED_APIS, Router, is_xero_host, route, validate_host
 from .sources import Source, parse_source
+
+if TYPE_CHECKING:
+    from .oauth import (
+        AuthorizationRequest,
+        OAuthEndpoints,
+        TokenSet,
+        authorization_url,
+        endpoints,
+        exchange_code,
+        normalise_token_set,
+        validate_access_token,
+        validate_id_token,
+    )
+
+# The sign-in helpers load on first use (PEP 562): most programs that route xero-python never
+# sign in from the same process, and importing them eagerly cost ~2.5 ms of every import.
+_OAUTH_NAMES = frozenset({
+    "AuthorizationRequest", "OAuthEndpoints", "TokenSet", "authorization_url", "endpoints", "exchange_code",
+    "normalise_token_set", "validate_access_token", "validate_id_token",
+})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _OAUTH_NAMES:
+        from . import oauth
+
+        value = getattr(oauth, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "DEFAULT_HOST",
@@ -48,20 +74,25 @@ __all__ = [
     "AuthorizationRequest",
     "Configuration",
     "InvalidHostError",
+    "InvalidRetryPolicyError",
     "InvalidSourceError",
     "LedgerflowCompatibilityWarning",
     "LedgerflowError",
+    "MalformedResponseError",
     "MissingExtraError",
     "OAuthEndpoints",
     "OAuthParameterError",
+    "RetryPolicy",
     "Router",
     "RoutingError",
     "SandboxConfigError",
     "Source",
     "StateMismatchError",
+    "TokenRefreshError",
     "TokenRequestError",
     "TokenSet",
     "TokenValidationError",
+    "TransportError",
     "UnsupportedApiError",
     "UpstreamError",
     "UpstreamSuiteError",

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Callable, Dict, Tuple
 
+import urllib3
+from urllib3.util.retry import Retry
 from xero_python.api_client import ApiClient as XeroApiClient
 
 from .configuration import Configuration
-from .errors import RoutingError
+from .errors import MalformedResponseError, RoutingError
+from .resilience import send, transport_error
 from .routing import Router, url_targets_xero
+
+_GUARD_MARK = "_ledgerflow_unguarded_urlopen"  # set on a pool manager once guard_pool_manager() wrapped it
 
 
 class _GlobalRouting:
@@ -33,11 +39,45 @@ def routed_url(api_client: Any, url: str) -> str:
     return router.route(url)
 
 
+def dispatch(
+    api_client: Any,
+    send_request: Callable[..., Any],
+    method: str,
+    url: str,
+    args: Tuple[Any, ...],
+    kwargs: Dict[str, Any],
+) -> Any:
+    """Send one request of ``api_client`` with ``send_request`` (xero-python's ``request``):
+    routed when the client has a router (its own, else the global patch's), with typed
+    errors and the client's retry policy; untouched when it has neither.
+
+    Runs on every request, so it is written for speed: :func:`active_router_for` and
+    :func:`guard_pool_manager` inlined, and a direct path for the common case (routed, no
+    retry policy, not a token call).
+    """
+    settings = vars(api_client.configuration)
+    router = settings.get("_ledgerflow_router") or _GlobalRouting.router
+    policy = settings.get("_ledgerflow_retry")
+    if router is None:
+        if policy is None:  # unconfigured: exactly xero-python
+            return send_request(method, url, *args, **kwargs)
+    else:
+        if _GUARD_MARK not in vars(api_client.rest_client.pool_manager):
+            guard_pool_manager(api_client)
+        url = router.route(url)
+        if policy is None and method != "POST":
+            try:
+                return send_request(method, url, *args, **kwargs)
+            except urllib3.exceptions.HTTPError as error:
+                raise transport_error(method, url, error) from error
+    return send(api_client, send_request, method, url, args, kwargs, router, policy)
+
+
 def guard_pool_manager(api_client: Any) -> None:
     """Make the client's urllib3 pool refuse, before any I/O, every request to a
     ``*.xero.com`` host while the client is routed: the routed URL and every redirect."""
     pool_manager = api_client.rest_client.pool_manager
-    if "_ledgerflow_unguarded_urlopen" in vars(pool_manager):
+    if _GUARD_MARK in vars(pool_manager):
         return
     unguarded_urlopen = pool_manager.urlopen
 
@@ -50,7 +90,7 @@ def guard_pool_manager(api_client: Any) -> None:
         return unguarded_urlopen(method, url, *args, **kwargs)
 
     # urllib3 follows a redirect with self.urlopen(...), so an instance attribute sees it too.
-    pool_manager._ledgerflow_unguarded_urlopen = unguarded_urlopen
+    setattr(pool_manager, _GUARD_MARK, unguarded_urlopen)
     pool_manager.urlopen = urlopen
 
 
@@ -63,6 +103,12 @@ class ApiClient(XeroApiClient):
     cannot map raise before any I/O. With no source, or a plain xero-python configuration,
     it behaves exactly like xero-python's client (unless :func:`~ledgerflow_xero.patch`
     is active, which routes every client that has no settings of its own).
+
+    A routed client also fails in typed ways (see :mod:`ledgerflow_xero.resilience`):
+    ``TokenRefreshError`` when xero-python's own token calls fail (the stored token set is
+    left unchanged), ``TransportError`` when no answer comes, ``MalformedResponseError`` for
+    a body that is not JSON; and it retries 429/503 when its configuration has a ``retry=``
+    :class:`~ledgerflow_xero.RetryPolicy`.
     """
 
     _ledgerflow_routes_itself = True
@@ -71,6 +117,39 @@ class ApiClient(XeroApiClient):
         if configuration is None:
             configuration = Configuration()
         super().__init__(configuration, *args, **kwargs)
+        if getattr(configuration, "ledgerflow_retry", None) is not None:
+            # With a RetryPolicy, the policy decides about 429 and 503. urllib3's default would
+            # first sleep out any Retry-After itself, however long, up to three times.
+            pool_manager = self.rest_client.pool_manager
+            pool_manager.connection_pool_kw["retries"] = Retry.DEFAULT.new(respect_retry_after_header=False)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        return super().request(method, routed_url(self, url), *args, **kwargs)
+        return dispatch(self, super().request, method, url, args, kwargs)
+
+    def deserialize(self, response: Any, response_type: Any, response_model_finder: Any) -> Any:
+        """xero-python's deserialization; a routed client's non-JSON body raises
+        :class:`~ledgerflow_xero.MalformedResponseError` instead of a bare ``ValueError``."""
+        try:
+            return super().deserialize(response, response_type, response_model_finder)
+        except ValueError as error:
+            if active_router_for(self) is None:
+                raise
+            problem = json_problem(getattr(response, "data", b""))
+            if problem is None:
+                raise
+            content_type = response.getheader("Content-Type") or "no content type"
+            raise MalformedResponseError(
+                f"Ledgerflow answered HTTP {response.status} ({content_type}) with a body that is not valid JSON: "
+                f"{problem}; expected {response_type}"
+            ) from error
+
+
+def json_problem(body: Any) -> str | None:
+    """Why ``body`` is not JSON, or None when it is."""
+    try:
+        json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+    except (UnicodeDecodeError, ValueError) as error:
+        return f"{type(error).__name__}: {error}"
+    except TypeError:
+        return "no body"
+    return None

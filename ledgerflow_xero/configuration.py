@@ -7,7 +7,8 @@ from typing import Any
 
 from xero_python.api_client.configuration import Configuration as XeroConfiguration
 
-from .errors import InvalidSourceError
+from .errors import InvalidRetryPolicyError, InvalidSourceError
+from .resilience import RetryPolicy
 from .routing import DEFAULT_HOST, Router, get_router
 from .sources import SourceLike
 
@@ -55,7 +56,8 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
     ``https://xero.api.ledgerscope.com``). When not given they are read from the
     ``LEDGERFLOW_SOURCE`` and ``LEDGERFLOW_HOST`` environment variables; with no source
     at all the configuration behaves exactly like xero-python's. Bad values raise at
-    construction, before any request.
+    construction, before any request. ``retry=RetryPolicy(...)`` turns on retries of
+    idempotent requests answered 429/503 (off by default).
 
     Unlike xero-python's class, every call builds a new object from its own arguments.
     """
@@ -68,9 +70,13 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
         source_in_accounting_path: bool = True,
         allow_unsupported_apis: bool = False,
         allow_unknown_source: bool = False,
+        retry: RetryPolicy | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidRetryPolicyError(f"retry= takes a ledgerflow_xero.RetryPolicy or None, not {retry!r}")
+        self._ledgerflow_retry = retry
         self._ledgerflow_router = router_from_settings(
             source,
             host,
@@ -83,6 +89,11 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
     def ledgerflow_router(self) -> Router | None:
         """The router requests of this configuration go through, or None when unconfigured."""
         return self._ledgerflow_router
+
+    @property
+    def ledgerflow_retry(self) -> RetryPolicy | None:
+        """The retry policy of this client's requests (None: no retries, the default)."""
+        return self._ledgerflow_retry
 
     @property
     def source(self) -> int | None:

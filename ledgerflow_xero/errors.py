@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib3
+
 
 class LedgerflowError(Exception):
     """Base class of every error raised by ledgerflow-xero."""
@@ -79,6 +81,35 @@ class TokenValidationError(LedgerflowError):
 
 class SandboxConfigError(LedgerflowError, ValueError):
     """A bad setting for the local sandbox: a malformed ``--client``, host or upstream URL."""
+
+
+class TokenRefreshError(TokenRequestError):
+    """xero-python's own call to the token or revocation endpoint — a refresh, a client
+    credentials grant, a revocation — failed through a Ledgerflow client: refused, not
+    reached, or answered with something that is not a token set. xero-python's
+    ``TokenApi`` would raise a bare ``Exception`` or a ``JSONDecodeError`` there.
+
+    Raised before xero-python stores anything, so the saved token set is unchanged.
+    ``status``, ``error`` and ``error_description`` as for :class:`TokenRequestError`.
+    """
+
+    def __repr__(self) -> str:
+        return f"TokenRefreshError(status={self.status!r}, error={self.error!r})"
+
+
+class TransportError(LedgerflowError, urllib3.exceptions.HTTPError):
+    """A request of a Ledgerflow client got no HTTP answer: connection refused or reset,
+    or no answer within the client's timeout. Also a ``urllib3.exceptions.HTTPError``, so
+    code that catches urllib3's errors keeps working; the original is its ``__cause__``."""
+
+
+class InvalidRetryPolicyError(LedgerflowError, ValueError):
+    """A :class:`~ledgerflow_xero.RetryPolicy` setting out of range."""
+
+
+class MalformedResponseError(LedgerflowError, ValueError):
+    """A 2xx answer to a Ledgerflow client whose body is not valid JSON (cut off, or a proxy's
+    page). xero-python would raise a bare ``ValueError`` about the model it expected."""
 
 
 class UpstreamError(LedgerflowError):

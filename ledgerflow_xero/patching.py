@@ -12,13 +12,15 @@ import warnings
 from importlib import metadata
 from typing import Any, Callable, Dict, Tuple
 
-import wrapt
 from xero_python.api_client import ApiClient as XeroApiClient
 
-from .client import _GlobalRouting, routed_url
+from .client import _GlobalRouting, dispatch
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .sources import SourceLike
+
+# wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
+# ``import ledgerflow_xero`` for the many programs that never patch.
 
 _lock = threading.Lock()
 _original_request: Callable[..., Any] | None = None
@@ -28,11 +30,11 @@ DISTRIBUTION = "ledgerflow-xero"
 def _route_request(wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
     if instance is None or getattr(instance, "_ledgerflow_routes_itself", False):
         return wrapped(*args, **kwargs)
-    if args:
-        method, url, *rest = args
-        return wrapped(method, routed_url(instance, url), *rest, **kwargs)
-    kwargs["url"] = routed_url(instance, kwargs["url"])
-    return wrapped(**kwargs)
+    if len(args) >= 2:
+        return dispatch(instance, wrapped, args[0], args[1], args[2:], kwargs)
+    named = dict(kwargs)
+    method = args[0] if args else named.pop("method")
+    return dispatch(instance, wrapped, method, named.pop("url"), (), named)
 
 
 def supported_xero_python() -> str | None:
@@ -81,6 +83,8 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
     global _original_request
     with _lock:
         if _original_request is None:
+            import wrapt
+
             check_xero_python_version()
             _original_request = XeroApiClient.__dict__["request"]
             wrapt.wrap_function_wrapper(XeroApiClient, "request", _route_request)
@@ -93,6 +97,8 @@ def unpatch() -> None:
     with _lock:
         if _original_request is None:
             return
+        import wrapt
+
         current = XeroApiClient.__dict__["request"]
         if isinstance(current, wrapt.FunctionWrapper) and current.__wrapped__ is _original_request:
             XeroApiClient.request = _original_request

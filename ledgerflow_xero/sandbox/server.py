@@ -24,6 +24,7 @@ from ..sources import Source, SourceLike, parse_source
 from .app import SANDBOX_SOURCES, SandboxApp
 from .clients import DEMO_CLIENT, RegisteredClient, build_registry
 from .dataset import Organisation
+from .faults import DROPPED, FaultPlan, apply_fault
 from .wire import Request, Response, problem
 
 logger = logging.getLogger("ledgerflow_xero.sandbox")
@@ -36,6 +37,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ledgerflow-sandbox"
     timeout = 60  # an idle keep-alive connection frees its thread after this long
+    disable_nagle_algorithm = True  # headers and body go out in two sends: don't stall the second on an ACK
 
     def _serve(self) -> None:
         started = time.perf_counter()
@@ -54,8 +56,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 body=body,
                 raw_query=parts.query,
             )
+            fault = self.server.faults.take(self.command, parts.path)  # test switches: faults.py
+            response = apply_fault(fault, self) if fault else None
+            if response is DROPPED:
+                logger.info("%s %s connection dropped (fault %s)", self.command, parts.path, fault.kind)
+                return
             try:
-                response = self.server.app.handle(request)
+                response = response or self.server.app.handle(request)
             except Exception:  # a bug must answer 500 and show in the log, not drop the connection
                 logger.exception("sandbox error on %s %s", self.command, parts.path)
                 response = problem(500, "internal sandbox error")
@@ -89,6 +96,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # keep-alive connections must not hold up stop()
     app: SandboxApp
+    faults: FaultPlan
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,6 +162,8 @@ class Sandbox:
             self.base_url, self._registry, seed=seed, accounting_upstream=accounting_upstream, **app_options
         )
         self._server.app = self.app
+        self.faults = FaultPlan()  # switches that make chosen requests fail, for tests
+        self._server.faults = self.faults
         self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
