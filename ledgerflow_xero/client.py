@@ -30,15 +30,6 @@ def active_router_for(api_client: Any) -> Router | None:
     return router if router is not None else _GlobalRouting.router
 
 
-def routed_url(api_client: Any, url: str) -> str:
-    """``url`` as the client must send it; raises before any I/O if it cannot be routed."""
-    router = active_router_for(api_client)
-    if router is None:
-        return url
-    guard_pool_manager(api_client)
-    return router.route(url)
-
-
 def dispatch(
     api_client: Any,
     send_request: Callable[..., Any],
