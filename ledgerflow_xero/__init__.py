@@ -33,6 +33,7 @@ from .patching import is_patched, patch, unpatch
 from .resilience import RetryPolicy
 from .routing import DEFAULT_HOST, ROUTES, UNSUPPORTED_APIS, Router, is_xero_host, route, validate_host
 from .sources import Source, parse_source
+from .token_store import TokenStore
 
 if TYPE_CHECKING:
     from .oauth import (
@@ -87,6 +88,7 @@ __all__ = [
     "RoutingError",
     "SandboxConfigError",
     "Source",
+    "TokenStore",
     "StateMismatchError",
     "TokenRefreshError",
     "TokenRequestError",

@@ -33,7 +33,7 @@ import urllib3.connectionpool
 from xero_python.accounting import AccountingApi
 from xero_python.api_client.oauth2 import OAuth2Token
 
-from ledgerflow_xero import ApiClient, Configuration, authorization_url, exchange_code
+from ledgerflow_xero import ApiClient, Configuration, TokenStore, authorization_url, exchange_code
 from ledgerflow_xero.routing import is_xero_host
 from ledgerflow_xero.sandbox import running_sandbox
 
@@ -41,24 +41,6 @@ SOURCES = (1001, 1004, 1009)
 SCOPE = "openid offline_access accounting.settings.read"
 FULL = {"threads": 16, "requests": 2000, "refreshes": 5}
 SMALL = {"threads": 4, "requests": 50, "refreshes": 2}
-
-
-class TokenStore:
-    """One source's token set, shared by every thread: xero-python's getter and saver."""
-
-    def __init__(self, token: Dict[str, Any]) -> None:
-        self.token = dict(token)
-        self.saved: List[Dict[str, Any]] = []
-        self.lock = threading.Lock()
-
-    def get(self) -> Dict[str, Any]:
-        with self.lock:
-            return self.token
-
-    def save(self, token: Dict[str, Any]) -> None:
-        with self.lock:
-            self.token = dict(token)
-            self.saved.append(dict(token))
 
 
 def sign_in(sandbox: Any, source: int) -> TokenStore:

@@ -3,35 +3,16 @@ way xero-python's getter/saver pattern keeps it (with a count of saves)."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Dict, List
+from typing import Any, Dict
 from urllib.parse import parse_qs, urlsplit
 
 import urllib3
 from xero_python.api_client.oauth2 import OAuth2Token
 
-from ledgerflow_xero import ApiClient, Configuration, authorization_url, exchange_code
+from ledgerflow_xero import ApiClient, Configuration, TokenStore, authorization_url, exchange_code
 
 SCOPE = "openid profile email offline_access accounting.transactions.read accounting.settings.read"
 _browser = urllib3.PoolManager(retries=False)
-
-
-class TokenStore:
-    """A user's token storage: ``get`` and ``save`` are xero-python's getter and saver."""
-
-    def __init__(self, token: Dict[str, Any]) -> None:
-        self.token = dict(token)
-        self.saved: List[Dict[str, Any]] = []
-        self._lock = threading.Lock()
-
-    def get(self) -> Dict[str, Any]:
-        with self._lock:
-            return self.token
-
-    def save(self, token: Dict[str, Any]) -> None:
-        with self._lock:
-            self.token = dict(token)
-            self.saved.append(dict(token))
 
 
 class SignedIn:
