@@ -152,6 +152,16 @@ class Identity:
         headers = {"WWW-Authenticate": 'Basic realm="ledgerflow-sandbox"'} if used_basic else {}
         return oauth_error(401, "invalid_client", "client authentication failed", **headers)
 
+    def _authenticated_form(
+        self, request: Request
+    ) -> Tuple[Dict[str, str], RegisteredClient | None, Response | None]:
+        """The posted form and the client it authenticates, or the error answer to send."""
+        form, error = self._read_form(request)
+        if error:
+            return form, None, error
+        client, error = self._authenticate_client(request, form)
+        return form, client, error
+
     def _read_form(self, request: Request) -> Tuple[Dict[str, str], Response | None]:
         if request.method != "POST":
             return {}, oauth_error(405, "invalid_request", "use POST", Allow="POST")
@@ -164,10 +174,7 @@ class Identity:
         return request.form(), None
 
     def token(self, request: Request, source: int) -> Response:
-        form, error = self._read_form(request)
-        if error:
-            return error
-        client, error = self._authenticate_client(request, form)
+        form, client, error = self._authenticated_form(request)
         if error:
             return error
         assert client is not None
@@ -219,10 +226,7 @@ class Identity:
         return json_response(200, self.authority.token_response(grant, with_refresh=False), **_NO_STORE)
 
     def revocation(self, request: Request, source: int) -> Response:
-        form, error = self._read_form(request)
-        if error:
-            return error
-        client, error = self._authenticate_client(request, form)
+        form, client, error = self._authenticated_form(request)
         if error:
             return error
         assert client is not None
