@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +30,26 @@ from .wire import Request, Response, problem
 
 logger = logging.getLogger("ledgerflow_xero.sandbox")
 
-MAX_BODY = 10 * 1024 * 1024
+MAX_BODY = 1024 * 1024
+"""The largest request body the sandbox reads (bytes). Its own endpoints take small forms; the
+body is read before authentication, so this bounds what an unauthenticated caller can make it hold."""
+
+
+def _body_length(handler: BaseHTTPRequestHandler, limit: int) -> int | Response:
+    """The request's declared body length, or the 400/411/413 answer that refuses it unread."""
+    declared = handler.headers.get_all("Content-Length") or []
+    if handler.headers.get("Transfer-Encoding"):
+        return problem(411, "send the body with a Content-Length; chunked transfer encoding is not accepted")
+    if not declared:
+        return 0
+    values = {value.strip() for value in declared}
+    text = values.pop()
+    if values or not text.isdigit():  # isdigit: no sign, no spaces, no hex; two different values are smuggling
+        shown = ", ".join(repr(v[:20]) for v in declared)
+        return problem(400, f"malformed Content-Length {shown}: expected one whole number of bytes")
+    if int(text) > limit:
+        return problem(413, f"request body of {int(text)} bytes is over the sandbox's limit of {limit} bytes")
+    return int(text)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -39,15 +59,34 @@ class _RequestHandler(BaseHTTPRequestHandler):
     timeout = 60  # an idle keep-alive connection frees its thread after this long
     disable_nagle_algorithm = True  # headers and body go out in two sends: don't stall the second on an ACK
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError as gone:  # BrokenPipe, ConnectionReset, ConnectionAborted: the client left
+            self.close_connection = True
+            logger.info("client %s disconnected early (%s)", self.client_address[0], type(gone).__name__)
+
+    def handle_expect_100(self) -> bool:
+        """Refuse an unacceptable body before the client sends it, instead of inviting it with 100."""
+        length = _body_length(self, self.server.max_body)
+        if isinstance(length, Response):
+            self.close_connection = True
+            self._log(length, time.perf_counter())
+            self._write(length)
+            return False
+        return super().handle_expect_100()
+
     def _serve(self) -> None:
         started = time.perf_counter()
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            response = problem(413, "request body too large")
-            self.close_connection = True
+        length = _body_length(self, self.server.max_body)
+        if isinstance(length, Response):
+            response = length
+            self.close_connection = True  # the unread body would otherwise be taken for the next request
         else:
             body = self.rfile.read(length) if length > 0 else b""
+            if len(body) < length:
+                raise ConnectionResetError("the client closed the connection mid-body")
             request = Request(
                 method=self.command,
                 path=parts.path,
@@ -67,21 +106,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 logger.exception("sandbox error on %s %s", self.command, parts.path)
                 response = problem(500, "internal sandbox error")
         # Logged before the answer goes out, so the line exists by the time a client sees the answer.
+        self._log(response, started)
+        self._write(response)
+
+    def _log(self, response: Response, started: float) -> None:
         logger.info(
             "%s %s %d %.1fms%s",
             self.command,
-            parts.path,
+            urlsplit(self.path).path,
             response.status,
             (time.perf_counter() - started) * 1000,
             f" {response.note}" if response.note else "",
         )
-        self._write(response)
 
     def _write(self, response: Response) -> None:
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:  # tell the client, so it does not reuse a connection that is closing
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
@@ -97,11 +141,20 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False  # keep-alive connections must not hold up stop()
     app: SandboxApp
     faults: FaultPlan
+    max_body: int = MAX_BODY
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._open: Set[socket.socket] = set()
         self._open_lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A failure outside a request's answer: one log line for a vanished client, a logged traceback else."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            logger.info("client %s disconnected early (%s)", client_address[0], type(error).__name__)
+        else:
+            logger.exception("sandbox connection error from %s", client_address[0])
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -150,6 +203,7 @@ class Sandbox:
         include_demo_client: bool = True,
         seed: int | None = None,
         accounting_upstream: str | None = None,
+        max_body: int = MAX_BODY,
         **app_options: Any,
     ) -> None:
         _loopback_base_url(host, 1)  # refuse a public interface before binding anything
@@ -162,6 +216,7 @@ class Sandbox:
             self.base_url, self._registry, seed=seed, accounting_upstream=accounting_upstream, **app_options
         )
         self._server.app = self.app
+        self._server.max_body = max_body
         self.faults = FaultPlan()  # switches that make chosen requests fail, for tests
         self._server.faults = self.faults
         self._thread: threading.Thread | None = None
