@@ -27,7 +27,8 @@ def render_pdf(lines: Sequence[str], *, title: str = "") -> bytes:
     """A PDF document showing ``lines`` top to bottom, as many A4 pages as they need."""
     pages = [list(lines[i : i + LINES_PER_PAGE]) for i in range(0, len(lines), LINES_PER_PAGE)] or [[]]
     # Object numbers: 1 catalog, 2 page tree, 3 font, 4 info, then a (page, content) pair per page.
-    objects: List[bytes] = [b"", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    objects: List[bytes] = [b"", b"", font]
     objects.append(b"<< /Producer (ledgerflow-xero sandbox) /Title " + _pdf_text(title) + b" >>")
     kids = []
     for number, page_lines in enumerate(pages):
