@@ -22,9 +22,9 @@ from urllib.parse import parse_qs, urlsplit
 from ..errors import SandboxConfigError
 from ..routing import Router, validate_host
 from ..sources import Source, SourceLike, parse_source
+from .accounting import Books
 from .app import SANDBOX_SOURCES, SandboxApp
 from .clients import DEMO_CLIENT, RegisteredClient, build_registry
-from .dataset import Organisation
 from .faults import DROPPED, FaultPlan, apply_fault
 from .wire import Request, Response, problem
 
@@ -202,18 +202,28 @@ class Sandbox:
         clients: Iterable[RegisteredClient] = (),
         include_demo_client: bool = True,
         seed: int | None = None,
+        scale: int = 1,
         accounting_upstream: str | None = None,
+        forward_unserved: bool = False,
         max_body: int = MAX_BODY,
         **app_options: Any,
     ) -> None:
         _loopback_base_url(host, 1)  # refuse a public interface before binding anything
+        if forward_unserved and not accounting_upstream:
+            raise SandboxConfigError("forward_unserved needs an accounting upstream URL to forward to")
         self._registry = build_registry(clients, include_demo=include_demo_client)
         self._server = _Server((host, port), _RequestHandler, bind_and_activate=True)
         self.host = host
         self.port = int(self._server.server_address[1])
         self.base_url = _loopback_base_url(host, self.port)
         self.app = SandboxApp(
-            self.base_url, self._registry, seed=seed, accounting_upstream=accounting_upstream, **app_options
+            self.base_url,
+            self._registry,
+            seed=seed,
+            scale=scale,
+            accounting_upstream=accounting_upstream,
+            forward_unserved=forward_unserved,
+            **app_options,
         )
         self._server.app = self.app
         self._server.max_body = max_body
@@ -237,9 +247,12 @@ class Sandbox:
     def sources(self) -> tuple:
         return self.app.sources
 
-    def organisation(self, source: SourceLike) -> Organisation:
-        """The built-in organisation of a source (``.tenant_id``, ``.name``, ``.collections``)."""
-        return self.app.organisations[parse_source(source)]
+    def books(self, source: SourceLike) -> Books:
+        """The books of a source's company (``.tenant_id``, ``.name``, ``.answer(...)``), to compare with
+        what your code read."""
+        return self.app.books[parse_source(source)]
+
+    organisation = books  # the name of earlier releases
 
     def router(self, source: SourceLike) -> Router:
         """A router for ``source`` pointed at this sandbox."""
@@ -287,9 +300,9 @@ class Sandbox:
         """The start-up banner: base URL, sources, clients (a secret only for the built-in demo client)."""
         lines = [f"Ledgerflow sandbox on {self.base_url}"]
         for source in self.sources:
-            organisation = self.app.organisations[source]
+            books = self.app.books[source]
             lines.append(
-                f"  source {int(source)} ({Source(source).name}): {organisation.name}, "
+                f"  source {int(source)} ({Source(source).name}): {books.name}, "
                 f"authorize {self.app.endpoints[source].authorize}"
             )
         for client in self._registry.values():
