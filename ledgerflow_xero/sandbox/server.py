@@ -10,13 +10,14 @@ It speaks HTTP/1.1 with keep-alive, so xero-python's urllib3 pool reuses connect
 from __future__ import annotations
 
 import contextlib
+import gzip
 import logging
 import socket
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterable, Iterator, Set
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, Sequence, Set, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import SandboxConfigError
@@ -28,7 +29,22 @@ from .clients import DEMO_CLIENT, RegisteredClient, build_registry
 from .faults import DROPPED, FaultPlan, apply_fault
 from .wire import Request, Response, problem
 
+if TYPE_CHECKING:
+    from ..client import ApiClient
+
 logger = logging.getLogger("ledgerflow_xero.sandbox")
+
+API_CLIENT_SCOPE = (
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.transactions.read",
+    "accounting.settings.read",
+    "accounting.contacts.read",
+    "accounting.reports.read",
+)
+"""The scope :meth:`Sandbox.api_client` signs in with: every read the sandbox serves."""
 
 MAX_BODY = 1024 * 1024
 """The largest request body the sandbox reads (bytes). Its own endpoints take small forms; the
@@ -50,6 +66,21 @@ def _body_length(handler: BaseHTTPRequestHandler, limit: int) -> int | Response:
     if int(text) > limit:
         return problem(413, f"request body of {int(text)} bytes is over the sandbox's limit of {limit} bytes")
     return int(text)
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` value admits gzip (RFC 9110 12.5.3: ``q=0`` refuses it)."""
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip() in ("gzip", "x-gzip", "*"):
+            weight = params.strip()
+            if weight.startswith("q="):
+                try:
+                    return float(weight[2:]) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -120,15 +151,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
 
     def _write(self, response: Response) -> None:
+        body = response.body
+        if body and _accepts_gzip(self.headers.get("Accept-Encoding", "")):
+            body = gzip.compress(body, compresslevel=5)
+            response.headers = dict(response.headers, **{"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(len(body)))
         if self.close_connection:  # tell the client, so it does not reuse a connection that is closing
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(response.body)
+            self.wfile.write(body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
@@ -257,6 +292,65 @@ class Sandbox:
     def router(self, source: SourceLike) -> Router:
         """A router for ``source`` pointed at this sandbox."""
         return self.app.routers[parse_source(source)]
+
+    @property
+    def deny_consent(self) -> bool:
+        """When True, every sign-in is refused at consent: the authorize endpoint redirects back with
+        ``error=access_denied`` (RFC 6749 4.1.2.1), as when a user clicks "Cancel" on Ledgerflow's
+        consent screen — for testing an app's refusal path."""
+        return self.app.identity.deny_consent
+
+    @deny_consent.setter
+    def deny_consent(self, value: bool) -> None:
+        self.app.identity.deny_consent = bool(value)
+
+    def api_client(self, source: SourceLike, *, scope: Sequence[str] = API_CLIENT_SCOPE) -> Tuple[ApiClient, str]:
+        """Sign in to ``source`` as the demo client and return ``(ApiClient, tenant_id)``.
+
+        The whole OAuth flow runs over HTTP against this sandbox (authorize with PKCE, consent,
+        code exchange); the client keeps its tokens in a :class:`~ledgerflow_xero.TokenStore`
+        (``client.token_store``), so refreshes work too::
+
+            client, tenant_id = sandbox.api_client(1004)
+            invoices = AccountingApi(client).get_invoices(tenant_id).invoices
+        """
+        from urllib.parse import parse_qs, urlsplit
+
+        import urllib3
+        from xero_python.api_client.oauth2 import OAuth2Token
+
+        from .. import ApiClient, Configuration, TokenStore, authorization_url, exchange_code
+
+        source = parse_source(source)
+        login = authorization_url(self.client_id, self.redirect_uri, list(scope), source=source, host=self.base_url)
+        consent = urllib3.PoolManager(retries=False).request("GET", login.url, redirect=False)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(consent.headers.get("Location", "")).query).items()}
+        if "code" not in query:
+            raise SandboxConfigError(f"sign-in to the sandbox was refused: {query.get('error', consent.status)}")
+        tokens = exchange_code(
+            query["code"],
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            redirect_uri=self.redirect_uri,
+            source=source,
+            host=self.base_url,
+            code_verifier=login.code_verifier,
+            expected_state=login.state,
+            returned_state=query.get("state"),
+        )
+        store = TokenStore(dict(tokens))
+        client = ApiClient(
+            Configuration(
+                oauth2_token=OAuth2Token(client_id=self.client_id, client_secret=self.client_secret),
+                source=source,
+                host=self.base_url,
+            ),
+            pool_threads=1,
+            oauth2_token_getter=store.get,
+            oauth2_token_saver=store.save,
+        )
+        client.token_store = store
+        return client, self.books(source).tenant_id
 
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox's clock forward, to let its codes and tokens expire."""
