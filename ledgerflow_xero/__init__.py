@@ -26,6 +26,7 @@ from .errors import (
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
+    UnsupportedOperationError,
     UpstreamError,
     UpstreamSuiteError,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",
+    "UnsupportedOperationError",
     "UpstreamError",
     "UpstreamSuiteError",
     "__version__",

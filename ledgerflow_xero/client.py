@@ -13,6 +13,7 @@ from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
 from .resilience import send, transport_error
 from .routing import Router, url_targets_xero
+from .surface import DEFAULT_CONTRACT, ContractOptions, before_request
 
 _GUARD_MARK = "_ledgerflow_unguarded_urlopen"  # set on a pool manager once guard_pool_manager() wrapped it
 
@@ -21,6 +22,7 @@ class _GlobalRouting:
     """The router :func:`ledgerflow_xero.patch` installed for clients without their own."""
 
     router: Router | None = None
+    contract: ContractOptions = DEFAULT_CONTRACT
 
 
 def active_router_for(api_client: Any) -> Router | None:
@@ -47,7 +49,9 @@ def dispatch(
     retry policy, not a token call).
     """
     settings = vars(api_client.configuration)
-    router = settings.get("_ledgerflow_router") or _GlobalRouting.router
+    router = settings.get("_ledgerflow_router")
+    contract = settings.get("_ledgerflow_contract", DEFAULT_CONTRACT) if router else _GlobalRouting.contract
+    router = router or _GlobalRouting.router
     policy = settings.get("_ledgerflow_retry")
     if router is None:
         if policy is None:  # unconfigured: exactly xero-python
@@ -56,6 +60,9 @@ def dispatch(
         if _GUARD_MARK not in vars(api_client.rest_client.pool_manager):
             guard_pool_manager(api_client)
         url = router.route(url)
+        send_request = before_request(
+            contract, method, url, router.url_for("accounting"), kwargs.get("headers"), send_request
+        )
         if policy is None and method != "POST":
             try:
                 return send_request(method, url, *args, **kwargs)

@@ -18,6 +18,7 @@ from .client import _GlobalRouting, dispatch
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .sources import SourceLike
+from .surface import ContractOptions
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
 # ``import ledgerflow_xero`` for the many programs that never patch.
@@ -70,12 +71,21 @@ def check_xero_python_version() -> bool:
     return False
 
 
-def patch(source: SourceLike | None = None, host: str | None = None, **options: bool) -> None:
+def patch(
+    source: SourceLike | None = None,
+    host: str | None = None,
+    *,
+    allow_unserved_operations: bool = False,
+    ledgerscope_tenant_header: bool = True,
+    **options: bool,
+) -> None:
     """Route every plain ``xero_python`` ``ApiClient`` to Ledgerflow.
 
     ``source`` and ``host`` default to ``LEDGERFLOW_SOURCE`` and ``LEDGERFLOW_HOST``; a
     source is required. Clients whose configuration has its own Ledgerflow settings keep
     them. Calling it again changes the settings; :func:`unpatch` undoes it.
+    ``allow_unserved_operations`` and ``ledgerscope_tenant_header`` as for
+    :class:`~ledgerflow_xero.Configuration`.
     """
     router = router_from_settings(source, host, **options)
     if router is None:
@@ -89,6 +99,7 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
             _original_request = XeroApiClient.__dict__["request"]
             wrapt.wrap_function_wrapper(XeroApiClient, "request", _route_request)
         _GlobalRouting.router = router
+        _GlobalRouting.contract = ContractOptions(allow_unserved_operations, ledgerscope_tenant_header)
 
 
 def unpatch() -> None:

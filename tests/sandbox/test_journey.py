@@ -18,6 +18,7 @@ from ledgerflow_xero import (
     ApiClient,
     Configuration,
     Source,
+    UnsupportedOperationError,
     authorization_url,
     exchange_code,
     validate_access_token,
@@ -123,6 +124,8 @@ def test_every_built_in_collection_deserialises_through_accounting_api(sandbox, 
     contacts = accounting.get_contacts(tenant_id).contacts
     assert {c.name for c in contacts} == set(PROFILES[source].customers + PROFILES[source].suppliers)
     assert accounting.get_contact(tenant_id, contacts[0].contact_id).contacts[0].name == contacts[0].name
+    with pytest.raises(UnsupportedOperationError):  # Items is not part of Ledgerflow's surface
+        accounting.get_items(tenant_id)
     tax_rates = accounting.get_tax_rates(tenant_id).tax_rates
     assert tax_rates[0].effective_rate == float(PROFILES[source].vat_rate)
     currencies = accounting.get_currencies(tenant_id).currencies
