@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 from ..routing import OAUTH_SERVER_METADATA_PATH, ROUTES, XERO_JWKS_URL, Router
 from ..sources import Source
-from ._interim_books import build_books, build_demo_books
 from .accounting import Accounting, Books
 from .authority import ACCESS_TOKEN_LIFETIME, CODE_LIFETIME, Authority, Clock
+from .books import build_books, build_demo_books
 from .clients import RegisteredClient
 from .identity import Identity, SourceEndpoints
 from .wire import Request, Response, problem

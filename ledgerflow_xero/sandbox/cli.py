@@ -24,8 +24,8 @@ def _clients_from_file(path: str) -> List[RegisteredClient]:
 
 
 def _scale(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 10_000:
-        raise argparse.ArgumentTypeError(f"--scale must be a whole number from 1 to 10000, not {text[:20]!r}")
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"--scale must be a whole number from 1 to 1000, not {text[:20]!r}")
     return int(text)
 
 

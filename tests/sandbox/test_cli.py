@@ -14,8 +14,8 @@ import pytest
 import urllib3
 
 from ledgerflow_xero.cli import main
+from ledgerflow_xero.sandbox.books.profiles import PROFILES
 from ledgerflow_xero.sandbox.cli import _clients_from_file
-from ledgerflow_xero.sandbox.dataset import PROFILES
 
 CLI = [sys.executable, "-m", "ledgerflow_xero"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -62,7 +62,7 @@ def test_answers_are_gzipped_when_the_request_accepts_it(raw, accept_encoding, g
         assert len(answer.data) < len(body) / 3 and answer.headers["Vary"] == "Accept-Encoding"
 
 
-@pytest.mark.parametrize("text", ["0", "-1", "abc", "10001"])
+@pytest.mark.parametrize("text", ["0", "-1", "abc", "1001"])
 def test_scale_must_be_a_sensible_whole_number(text):
     with pytest.raises(Exception, match="--scale must be a whole number"):
         _scale(text)
