@@ -13,7 +13,7 @@ import pytest
 from xero_python.accounting import AccountingApi
 from xero_python.identity import IdentityApi
 
-from ledgerflow_xero import SandboxConfigError, authorization_url
+from ledgerflow_xero import SandboxConfigError, Source, authorization_url
 from ledgerflow_xero.sandbox.cli import _scale
 
 
@@ -77,3 +77,23 @@ def test_loading_the_pytest_plugin_does_not_import_xero_python():
     imported = [line.rsplit("|", 1)[-1].strip() for line in trace.splitlines() if "|" in line]
     assert "ledgerflow_xero_pytest" in imported
     assert not [name for name in imported if name.startswith(("xero_python", "ledgerflow_xero.", "jwt", "urllib3"))]
+
+
+def test_paging_through_a_scaled_ledger_of_10000_invoices(http):
+    from ledgerflow_xero.sandbox import running_sandbox
+
+    with running_sandbox(seed=5, scale=10, sources=[Source.QUICKBOOKS_ONLINE]) as sandbox:  # build only one
+        client, tenant_id = sandbox.api_client(1004)
+        # The first page through xero-python; the rest as raw JSON (deserialising 10,000 invoices into
+        # xero-python's models would take seconds and prove nothing more about the sandbox's paging).
+        first = AccountingApi(client).get_invoices(tenant_id, page=1, page_size=1000)
+        total = first.pagination.item_count
+        assert total >= 10_000 and first.pagination.page_count == -(-total // 1000)
+        headers = {"Authorization": f"Bearer {client.token_store.get()['access_token']}", "xero-tenant-id": tenant_id}
+        seen = {i.invoice_id for i in first.invoices}
+        for page in range(2, first.pagination.page_count + 1):
+            answer = http.request("GET", sandbox.router(1004).url_for("accounting") + "/Invoices",
+                                  fields={"page": page, "pageSize": 1000}, headers=headers).json()
+            assert answer["pagination"]["page"] == page
+            seen |= {i["InvoiceID"] for i in answer["Invoices"]}
+        assert len(seen) == total == len(sandbox.books(1004).collections["Invoices"])
