@@ -14,6 +14,11 @@ Every request below ``/{source}/api.xro/2.0`` is matched against the operation t
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import threading
+import uuid
+from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Mapping, Protocol, Sequence, Tuple
 
 import urllib3
@@ -22,6 +27,7 @@ from .. import surface
 from ..errors import SandboxConfigError
 from ..routing import url_targets_xero
 from .authority import Authority, TokenRefused
+from .books.ledger import ms
 from .identity import bearer_token, unauthorized
 from .pdf import render_document
 from .wire import Request, Response, json_response, problem
@@ -33,6 +39,42 @@ PLACEHOLDER_BEARER = "ledgerflow-sandbox-forwarded"
 caller's own token never leaves the sandbox."""
 _FORWARDED_HEADERS = ("accept", "content-type", "contenttype", "if-modified-since", "idempotency-key")
 _PDF_OPERATIONS = {"getInvoice", "getCreditNote"}
+ANSWER_CACHE_SIZE = 64
+_FRESH_PER_ANSWER = ("Id", "DateTimeUTC")  # the envelope fields Xero sets anew on every answer
+
+
+class _AnswerCache:
+    """Encoded 200 answers by (books, operation, path, query, If-Modified-Since), least recently used out.
+
+    The books never change once built, so :meth:`Books.answer` is a pure function of those inputs;
+    encoding a 100-record page as JSON costs milliseconds, most of the sandbox's time per request.
+    Each answer still gets a fresh envelope ``Id`` and ``DateTimeUTC``, as Xero's do.
+    """
+
+    def __init__(self, size: int = ANSWER_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[Tuple[Any, ...], Tuple[bytes, Tuple[str, ...]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+        inner, fresh = entry
+        values = {"Id": str(uuid.uuid4()), "DateTimeUTC": ms(dt.datetime.now(dt.timezone.utc))}
+        parts = [f'"{name}":"{values[name]}"'.encode() for name in fresh] + ([inner] if inner else [])
+        return b"{" + b",".join(parts) + b"}"
+
+    def put(self, key: Tuple[Any, ...], payload: Dict[str, Any]) -> None:
+        fresh = tuple(name for name in _FRESH_PER_ANSWER if name in payload)
+        rest = {k: v for k, v in payload.items() if k not in fresh}
+        encoded = json.dumps(rest, separators=(",", ":")).encode()[1:-1]  # the members, without the braces
+        with self._lock:
+            self._entries[key] = (encoded, fresh)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 class Books(Protocol):
@@ -108,6 +150,7 @@ class Accounting:
         self._demo_factory = demo_books
         self._demo: Books | None = None
         self._pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=5, read=30))
+        self._answers = _AnswerCache()
 
     @property
     def demo(self) -> Books | None:
@@ -155,8 +198,22 @@ class Accounting:
             if record is None:
                 return problem(404, f"no record {next(iter(params.values()), '')} in this organisation")
             return Response(200, render_document(record, books.name), {"Content-Type": "application/pdf"})
-        status, payload = books.answer(operation.operation_id, params, request.query, request.headers)
-        return json_response(status, payload)
+        key = (
+            id(books),
+            operation.operation_id,
+            tuple(sorted(params.items())),
+            tuple(sorted((name, tuple(values)) for name, values in request.query.items())),
+            request.headers.get("if-modified-since"),
+        )
+        body = self._answers.get(key)
+        if body is None:
+            status, payload = books.answer(operation.operation_id, params, request.query, request.headers)
+            if status != 200:
+                return json_response(status, payload)
+            self._answers.put(key, payload)
+            body = self._answers.get(key)
+            assert body is not None
+        return Response(200, body, {"Content-Type": "application/json; charset=utf-8"})
 
     def _forward(self, request: Request, path: str, tenant_id: str) -> Response:
         assert self.upstream is not None

@@ -108,3 +108,17 @@ def test_the_demo_tenant_answers_without_authentication_and_only_reads(raw):
     # Without the demo tenant, the same request needs a token.
     own = raw.send("GET", url + "/Organisation", headers={"ledgerscope-tenant-id": raw.sandbox.books(QBO).tenant_id})
     assert own.status == 401
+
+
+def test_a_repeated_request_gets_the_same_records_in_a_fresh_envelope(raw):
+    tokens = raw.tokens(QBO)
+    tenant_id = raw.sandbox.books(QBO).tenant_id
+    first, again = (raw.api(QBO, "/Invoices?page=2", tokens["access_token"], tenant_id).json for _ in range(2))
+    assert first["Invoices"] == again["Invoices"] and first["pagination"] == again["pagination"]
+    assert first["Id"] != again["Id"] and again["DateTimeUTC"].startswith("/Date(")
+    other_page = raw.api(QBO, "/Invoices?page=3", tokens["access_token"], tenant_id).json
+    assert other_page["Invoices"] != first["Invoices"]  # the query is part of what is remembered
+    since = raw.send("GET", raw.url(QBO, "accounting") + "/Invoices?page=2", headers={
+        "Authorization": f"Bearer {tokens['access_token']}", "xero-tenant-id": tenant_id,
+        "If-Modified-Since": "2099-01-01T00:00:00"}).json
+    assert since["Invoices"] == []  # and so is If-Modified-Since
