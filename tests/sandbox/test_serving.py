@@ -88,6 +88,11 @@ def test_get_invoice_as_pdf_answers_a_real_pdf_of_the_invoice(sandbox, http, sou
     check_structure(content)
     escaped = books.name.replace("(", "\\(").replace(")", "\\)")  # as a PDF string literal
     assert f"{invoice.invoice_number}".encode() in content and escaped.encode() in content
+    note = accounting.get_credit_notes(books.tenant_id, page=1).credit_notes[0]
+    with open(accounting.get_credit_note_as_pdf(books.tenant_id, note.credit_note_id), "rb") as document:
+        content = document.read()
+    check_structure(content)
+    assert note.credit_note_number.encode() in content
 
 
 def test_the_demo_tenant_answers_without_authentication_and_only_reads(raw):
