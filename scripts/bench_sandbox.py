@@ -113,6 +113,13 @@ def main(argv: List[str] | None = None) -> int:
                 prism_ms.setdefault(operation_id, []).append(theirs)
                 round_ratios.setdefault(operation_id, []).append(theirs / statistics.median(ours))
 
+        # First answers, which the sandbox computes and encodes (repeats come from its answer cache):
+        # ten different invoice pages, and balance sheets at ten different month ends.
+        cold_page = [_time(pool, sandbox_base + "/Invoices", {"page": str(page)}, sandbox_headers)[0]
+                     for page in range(1, 11)]
+        cold_balance = [_time(pool, sandbox_base + "/Reports/BalanceSheet", {"date": f"2025-{month:02d}-28"},
+                              sandbox_headers)[0] for month in range(1, 11)]
+
     rows = []
     for operation_id, _, _ in calls:
         ours, theirs = statistics.median(sandbox_ms[operation_id]), statistics.median(prism_ms[operation_id])
@@ -121,15 +128,17 @@ def main(argv: List[str] | None = None) -> int:
                      "ratio": round(ratio, 1), "status": statuses[operation_id]})
     by_id = {row["operation"]: row for row in rows}
     page_ms, balance_ms = by_id["getInvoices"]["sandbox_ms"], by_id["getReportBalanceSheet"]["sandbox_ms"]
+    cold_page_ms, cold_balance_ms = statistics.median(cold_page), statistics.median(cold_balance)
     slowest = min(rows, key=lambda row: row["ratio"])
     verdict = {
         "every operation >= 5x Prism": slowest["ratio"] >= TARGET_RATIO,
-        "100-invoice page < 5 ms": page_ms < TARGET_PAGE_MS,
-        "balance sheet < 20 ms": balance_ms < TARGET_BALANCE_SHEET_MS,
+        "100-invoice page < 5 ms (first answer)": cold_page_ms < TARGET_PAGE_MS,
+        "balance sheet < 20 ms (first answer)": cold_balance_ms < TARGET_BALANCE_SHEET_MS,
         "every sandbox answer 200": all(row["status"][0] == 200 for row in rows),
     }
     if args.json:
-        print(json.dumps({"rows": rows, "verdict": verdict, "python": platform.python_version()}, indent=2))
+        print(json.dumps({"rows": rows, "first_page_ms": cold_page_ms, "first_balance_sheet_ms": cold_balance_ms,
+                          "verdict": verdict, "python": platform.python_version()}, indent=2))
     else:
         print(f"sandbox (source {SOURCE}, default size) vs Prism 5 on Xero's accounting spec; median ms over "
               f"{args.rounds} rounds (sandbox x{args.sandbox_repeats} per round); Python {platform.python_version()}")
@@ -140,7 +149,8 @@ def main(argv: List[str] | None = None) -> int:
         ratios = [row["ratio"] for row in rows]
         print(f"\nratio Prism/sandbox: min {min(ratios):.1f}x ({slowest['operation']}), "
               f"median {statistics.median(ratios):.1f}x, max {max(ratios):.1f}x")
-        print(f"100-invoice page {page_ms:.2f} ms; balance sheet {balance_ms:.2f} ms")
+        print(f"100-invoice page {page_ms:.2f} ms repeated, {cold_page_ms:.2f} ms first answer (median of 10 pages); "
+              f"balance sheet {balance_ms:.2f} ms repeated, {cold_balance_ms:.2f} ms first answer (10 dates)")
         for what, ok in verdict.items():
             print(f"  {'PASS' if ok else 'FAIL'}  {what}")
     return 0 if all(verdict.values()) else 1
