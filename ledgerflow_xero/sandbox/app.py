@@ -64,7 +64,7 @@ class SandboxApp:
         id_random = random.Random(self.seed)
         self.routers = {source: Router(source, base_url) for source in self.sources}
         self.books: Dict[int, Books] = {s: build_books(s, seed=self.seed, scale=scale) for s in self.sources}
-        endpoints = {
+        endpoints: Dict[int, SourceEndpoints] = {
             source: SourceEndpoints(
                 issuer=identity_base(router),
                 authorize=router.url_for("authorize"),
@@ -124,16 +124,20 @@ class SandboxApp:
         lowered = path.lower()
         exact = self._exact.get(lowered)
         if exact:
-            handler, source, method = exact
+            handler, exact_source, method = exact
             if request.method != method and not (method == "GET" and request.method == "HEAD"):
                 return problem(405, f"use {method} on this endpoint", Allow=method)
-            return handler(request, source)
+            return handler(request, exact_source)
         for prefix, kind, source in self._prefixes:
             if lowered == prefix or lowered.startswith(prefix + "/"):
                 remainder = path[len(prefix) :]
                 if kind == "connections":
                     assert source is not None
                     return self.identity.connections(request, source, remainder.strip("/") or None)
+                parts = remainder.strip("/").split("/")
+                if source is not None and parts[0].lower() == "connections" and len(parts) <= 2:
+                    # The delta copies /Connections into the accounting spec: the same endpoint, answered there too.
+                    return self.identity.connections(request, source, parts[1] if len(parts) == 2 else None)
                 return self.accounting.handle(request, source, remainder)
         first = "/" + lowered.split("/")[1] if lowered != "/" else "/"
         if first in self._source_segments:

@@ -131,6 +131,7 @@ class Identity:
         header = request.headers.get("authorization", "")
         scheme, _, encoded = header.partition(" ")
         used_basic = scheme.lower() == "basic"
+        secret: str | None
         if used_basic:
             if "client_secret" in form:
                 return None, oauth_error(400, "invalid_request", "use one client authentication method, not two")

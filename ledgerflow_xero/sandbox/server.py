@@ -84,7 +84,7 @@ def _accepts_gzip(accept_encoding: str) -> bool:
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
-    server: _Server
+    server: _Server  # pyright: ignore[reportIncompatibleVariableOverride] - the server this handler runs in
     protocol_version = "HTTP/1.1"
     server_version = "ledgerflow-sandbox"
     timeout = 60  # an idle keep-alive connection frees its thread after this long
@@ -127,12 +127,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 raw_query=parts.query,
             )
             fault = self.server.faults.take(self.command, parts.path)  # test switches: faults.py
-            response = apply_fault(fault, self) if fault else None
-            if response is DROPPED:
-                logger.info("%s %s connection dropped (fault %s)", self.command, parts.path, fault.kind)
+            faulted = apply_fault(fault, self) if fault else None
+            if faulted is DROPPED:
+                logger.info("%s %s connection dropped (fault %s)", self.command, parts.path, fault and fault.kind)
                 return
             try:
-                response = response or self.server.app.handle(request)
+                response = faulted or self.server.app.handle(request)
             except Exception:  # a bug must answer 500 and show in the log, not drop the connection
                 logger.exception("sandbox error on %s %s", self.command, parts.path)
                 response = problem(500, "internal sandbox error")
@@ -279,7 +279,7 @@ class Sandbox:
         return dict(self._registry)
 
     @property
-    def sources(self) -> tuple:
+    def sources(self) -> Tuple[Source, ...]:
         return self.app.sources
 
     def books(self, source: SourceLike) -> Books:
@@ -291,7 +291,7 @@ class Sandbox:
 
     def router(self, source: SourceLike) -> Router:
         """A router for ``source`` pointed at this sandbox."""
-        return self.app.routers[parse_source(source)]
+        return self.app.routers[Source(parse_source(source))]
 
     @property
     def deny_consent(self) -> bool:
@@ -349,7 +349,7 @@ class Sandbox:
             oauth2_token_getter=store.get,
             oauth2_token_saver=store.save,
         )
-        client.token_store = store
+        client.token_store = store  # pyright: ignore[reportAttributeAccessIssue] - for the caller's tests
         return client, self.books(source).tenant_id
 
     def advance_clock(self, seconds: float) -> None:

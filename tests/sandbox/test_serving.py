@@ -127,3 +127,10 @@ def test_a_repeated_request_gets_the_same_records_in_a_fresh_envelope(raw):
         "Authorization": f"Bearer {tokens['access_token']}", "xero-tenant-id": tenant_id,
         "If-Modified-Since": "2099-01-01T00:00:00"}).json
     assert since["Invoices"] == []  # and so is If-Modified-Since
+
+
+def test_connections_are_answered_below_the_accounting_path_too(raw):
+    tokens = raw.tokens(QBO)
+    answer = raw.api(QBO, "/Connections", tokens["access_token"])
+    assert answer.status == 200 and [c["tenantId"] for c in answer.json] == [raw.sandbox.books(QBO).tenant_id]
+    assert surface.match("GET", "/Connections") in surface.ADDED
