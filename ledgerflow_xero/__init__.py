@@ -37,6 +37,7 @@ from .sources import Source, parse_source
 from .token_store import TokenStore
 
 if TYPE_CHECKING:
+    from .check import check_paths
     from .oauth import (
         AuthorizationRequest,
         OAuthEndpoints,
@@ -58,6 +59,10 @@ _OAUTH_NAMES = frozenset({
 
 
 def __getattr__(name: str) -> Any:
+    if name == "check_paths":  # the migration check (ledgerflow-xero check), loaded on first use
+        from .check import check_paths
+
+        return check_paths
     if name in _OAUTH_NAMES:
         from . import oauth
 
@@ -102,6 +107,7 @@ __all__ = [
     "UpstreamSuiteError",
     "__version__",
     "authorization_url",
+    "check_paths",
     "endpoints",
     "exchange_code",
     "is_patched",
