@@ -225,7 +225,12 @@ class _Module:
         if isinstance(node, ast.Name):
             return scope.get(node.id) or self.globals.get(node.id) or self._imported(node.id)
         if isinstance(node, ast.Attribute):
-            return self.attributes.get(node.attr) or self._exported(node)
+            found = self.attributes.get(node.attr) or self._exported(node)
+            if found is None and node.attr not in _HELPERS:  # a bound method: fetch = api.get_invoices
+                api = self.value(node.value, scope)
+                if isinstance(api, str):
+                    return ("method", api, [node.attr])
+            return found
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):  # method names to dispatch on with getattr
             names = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
             return ("names", names) if names and len(names) == len(node.elts) else None
@@ -342,7 +347,7 @@ class _Module:
                     if isinstance(api, str) and func.attr not in _HELPERS:
                         yield node, api, func.attr
                         continue
-                bound = self.value(func, scope) if isinstance(func, (ast.Name, ast.Call)) else None
+                bound = self.value(func, scope)
                 if isinstance(bound, tuple) and bound[0] == "method":
                     for method in bound[2]:
                         if method not in _HELPERS:

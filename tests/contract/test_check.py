@@ -1,4 +1,5 @@
 """``ledgerflow-xero check`` / ``ledgerflow_xero.check_paths`` on a realistic fixture app."""
+# ruff: noqa: E501  (the expected output lines are as long as the command prints them)
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ fixture_app/books/sync.py:16: AccountingApi.get_journals — served
 fixture_app/books/sync.py:17: AccountingApi.get_invoices — served
 fixture_app/books/sync.py:18: AccountingApi.get_invoice_history — not served by Ledgerflow: sub-resource not served
 fixture_app/books/sync.py:23: AccountingApi.get_items — not served by Ledgerflow: resource not served
-fixture_app/books/sync.py:29: AccountingApi.get_invoice_attachments — not served by Ledgerflow: sub-resource not served
-fixture_app/books/sync.py:29: AccountingApi.update_invoice — not served by Ledgerflow: read-only
+fixture_app/books/sync.py:30: AccountingApi.get_invoice_attachments — not served by Ledgerflow: sub-resource not served
+fixture_app/books/sync.py:30: AccountingApi.update_invoice — not served by Ledgerflow: read-only
 fixture_app/books/views.py:16: AccountingApi.get_invoices — served
 fixture_app/books/views.py:22: AccountingApi.get_invoice_as_pdf — served
 fixture_app/books/views.py:28: AccountingApi.create_contacts — not served by Ledgerflow: read-only

@@ -25,5 +25,6 @@ def items(api: Optional[accounting.AccountingApi], tenant_id):
 
 def archive(api_client, tenant_id, invoice):
     books = accounting.AccountingApi(api_client)
-    fetch = books.get_invoice_attachments
-    return fetch(tenant_id, invoice.invoice_id), books.update_invoice(tenant_id, invoice.invoice_id, invoice)
+    fetch = getattr(books, "get_invoice_attachments")  # noqa: B009 (the dispatch style check must read)
+    update = books.update_invoice
+    return fetch(tenant_id, invoice.invoice_id), update(tenant_id, invoice.invoice_id, invoice)
