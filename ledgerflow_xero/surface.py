@@ -73,6 +73,23 @@ for _op in _ALL + ADDED:
         _TEMPLATES.setdefault((_op.http_method, len(_segments) - 1, _segments[1]), []).append((_literals, _op))
 
 
+# The fast path of refuse_unserved(), for served requests as xero-python writes them (exact
+# case): (METHOD, path) of a served concrete operation, and (METHOD, parent) of a served
+# "/Resource/{id}" template whose parent has no other child operation that could win over it.
+# Only served operations are here, so a hit lets through only what _lookup() would let through.
+_FAST_CONCRETE: Dict[Tuple[str, str], Operation] = {
+    (op.http_method, op.path_template): op for op in SERVED + ADDED if "{" not in op.path_template
+}
+_FAST_RECORD: Dict[Tuple[str, str], Operation] = {}
+for _op in SERVED + ADDED:
+    _parent, _, _last = _op.path_template.rpartition("/")
+    _siblings = [o for o in _ALL + ADDED
+                 if o.http_method == _op.http_method and o.path_template.lower().rpartition("/")[0] == _parent.lower()]
+    if "{" not in _parent and _last.startswith("{") and all(o.served and o.path_template.endswith("}")
+                                                             for o in _siblings):
+        _FAST_RECORD.setdefault((_op.http_method, _parent), _op)
+
+
 def match(http_method: str, path: str) -> Operation | None:
     """The operation a request reaches, served or removed; None when Xero's spec has none.
 
@@ -118,6 +135,11 @@ def refuse_unserved(http_method: str, routed_url: str, accounting_prefix: str, a
     if not routed_url.startswith(accounting_prefix):
         return
     path = routed_url[len(accounting_prefix) :].partition("?")[0]
+    if (http_method, path) in _FAST_CONCRETE:
+        return
+    parent, _, last = path.rpartition("/")
+    if last and (http_method, parent) in _FAST_RECORD:
+        return
     if "#" in path:
         path = path.partition("#")[0]
     if path[:1] != "/":

@@ -155,3 +155,29 @@ def test_a_non_pdf_answer_to_a_pdf_request_is_a_typed_error(stand_in: StandIn) -
             AccountingApi(routed(stand_in)).get_invoice_as_pdf(ID, ID)
     finally:
         stand_in.pdf_as_json = False
+
+
+def _variants() -> list:
+    paths = []
+    for op in surface.SERVED + surface.REMOVED + surface.ADDED:
+        concrete = "/".join(ID if part.startswith("{") else part for part in op.path_template.split("/"))
+        for path in (concrete, concrete.lower(), concrete.upper(), concrete + "/", concrete + "#top",
+                     concrete + "/extra", concrete.rpartition("/")[0] + "/BudgetSummary"):
+            for method in (op.http_method, "GET", "get"):
+                paths.append((method, path))
+    return paths
+
+
+def test_the_fast_path_of_the_check_agrees_with_match_everywhere() -> None:
+    prefix = "https://h.example/1004/api.xro/2.0"
+    disagreements = []
+    for method, path in _variants():
+        found = surface.match(method, path.partition("#")[0])
+        try:
+            surface.refuse_unserved(method, prefix + path + "?page=1", prefix)
+            refused = False
+        except UnsupportedOperationError:
+            refused = True
+        if refused == bool(found and found.served):
+            disagreements.append((method, path))
+    assert disagreements == []
