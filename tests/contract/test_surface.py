@@ -181,3 +181,22 @@ def test_the_fast_path_of_the_check_agrees_with_match_everywhere() -> None:
         if refused == bool(found and found.served):
             disagreements.append((method, path))
     assert disagreements == []
+
+
+def test_the_check_follows_the_accounting_prefix_without_the_source_segment(stand_in: StandIn,
+                                                                            socket_spy: SocketSpy) -> None:
+    api = AccountingApi(routed(stand_in, source_in_accounting_path=False))
+    with pytest.raises(UnsupportedOperationError, match="create_invoices"):
+        api.create_invoices(ID, invoices=ID)
+    assert socket_spy.calls == []
+    before = len(stand_in.requests)
+    api.get_invoices(ID)
+    assert [s.path for s in stand_in.requests[before:]] == ["/api.xro/2.0/Invoices"]
+
+
+def test_operations_compare_by_value_and_are_immutable() -> None:
+    first = surface.match("GET", "/Invoices")
+    assert first is not None and first == pickle.loads(pickle.dumps(first)) and hash(first) == hash(
+        surface.Operation(*[getattr(first, name) for name in surface.Operation.__slots__]))
+    with pytest.raises(AttributeError):
+        first.served = False  # type: ignore[misc]
