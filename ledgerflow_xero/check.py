@@ -169,6 +169,11 @@ class _Module:
         self.attributes: Dict[str, _Value] = {}  # attribute name (self.api) -> value
         self.returns: Dict[str, _Value] = {}  # function or method name -> what it returns
         self.globals: Dict[str, _Value] = {}
+        # (function name, parameter name) -> what a call site of this file passed for it
+        self.arguments: Dict[Tuple[str, str], _Value] = {}
+        self.functions: Dict[str, Union[ast.FunctionDef, ast.AsyncFunctionDef]] = {
+            node.name: node for node in ast.walk(tree) if isinstance(node, _FUNCTIONS)
+        }
         self._imports()
 
     def _imports(self) -> None:
@@ -304,6 +309,8 @@ class _Module:
                 found = self.value(node.iter, scope)
                 if isinstance(found, tuple) and found[0] == "names":
                     scope[node.target.id] = found
+            elif isinstance(node, ast.Call):
+                self._note_arguments(node, scope)
             elif isinstance(node, ast.Return) and name is not None:
                 found = self.value(node.value, scope)
                 if found:
@@ -316,7 +323,7 @@ class _Module:
         scope = dict(outer) if outer is not self.globals else {}
         arguments = function.args
         for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
-            found = self.annotation(argument.annotation)
+            found = self.annotation(argument.annotation) or self.arguments.get((function.name, argument.arg))
             if found:
                 scope[argument.arg] = found
         if function.returns is not None:
@@ -324,6 +331,26 @@ class _Module:
             if found:
                 self.returns.setdefault(function.name, found)
         return scope
+
+    def _note_arguments(self, call: ast.Call, scope: Dict[str, _Value]) -> None:
+        """``fetch(accounting_api, tenant)``: remember that ``fetch``'s first parameter is an API
+        object, so the calls inside ``fetch`` are found too (``self.fetch(...)`` skips ``self``)."""
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        function = self.functions.get(name or "")
+        if function is None:
+            return
+        positional = [*function.args.posonlyargs, *function.args.args]
+        if isinstance(func, ast.Attribute) and positional and positional[0].arg in ("self", "cls"):
+            positional = positional[1:]
+        for parameter, argument in zip(positional, call.args):
+            found = self.value(argument, scope)
+            if isinstance(found, str):
+                self.arguments[(function.name, parameter.arg)] = found
+        for keyword in call.keywords:
+            found = self.value(keyword.value, scope) if keyword.arg else None
+            if isinstance(found, str):
+                self.arguments[(function.name, str(keyword.arg))] = found
 
     def _assign(self, target: ast.AST, found: _Value, scope: Dict[str, _Value]) -> None:
         if isinstance(target, ast.Name):
@@ -356,9 +383,9 @@ class _Module:
     def analyse(self) -> None:
         """Bind names until nothing new is learned (helpers calling helpers)."""
         for _ in range(4):
-            before = (dict(self.globals), dict(self.attributes), dict(self.returns))
+            before = (dict(self.globals), dict(self.attributes), dict(self.returns), dict(self.arguments))
             self.bind(self.tree.body, self.globals, None)
-            if before == (self.globals, self.attributes, self.returns):
+            if before == (self.globals, self.attributes, self.returns, self.arguments):
                 break
 
     def exported(self) -> Dict[Tuple[str, str], _Value]:

@@ -31,9 +31,10 @@ fixture_app/books/views.py:39: AccountingApi.get_report_balance_sheet — served
 fixture_app/books/views.py:39: AccountingApi.get_report_budget_summary — not served by Ledgerflow: resource not served
 fixture_app/books/views.py:39: AccountingApi.get_report_profit_and_loss — served
 fixture_app/books/views.py:45: AccountingApi.<dynamic> — unknown: the method name is chosen at run time
-fixture_app/books/views.py:50: PayrollUkApi.get_employees — unsupported API: Ledgerflow serves accounting and identity only
+fixture_app/books/views.py:49: AccountingApi.get_invoices — served
+fixture_app/books/views.py:59: PayrollUkApi.get_employees — unsupported API: Ledgerflow serves accounting and identity only
 fixture_app/books/xero_client.py:33: IdentityApi.get_connections — served
-17 xero-python call(s) in 5 file(s): 8 served, 7 not served, 1 unsupported API, 1 unknown
+18 xero-python call(s) in 5 file(s): 9 served, 7 not served, 1 unsupported API, 1 unknown
 """
 
 
@@ -50,7 +51,7 @@ def test_check_prints_one_line_per_call_and_a_summary(in_tests_dir: None, capsys
 def test_json_output_parses_and_carries_the_operation(in_tests_dir: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--json", "fixture_app"]) == 1
     found = json.loads(capsys.readouterr().out)
-    assert found["summary"] == {"files": 5, "calls": 17, "served": 8, "not-served": 7, "unsupported-api": 1,
+    assert found["summary"] == {"files": 5, "calls": 18, "served": 9, "not-served": 7, "unsupported-api": 1,
                                 "unknown": 1}
     create = next(call for call in found["calls"] if call["method"] == "create_invoices")
     assert (create["status"], create["reason"], create["http_method"], create["path_template"]) == (

@@ -45,6 +45,15 @@ def any_report(name):
     return jsonify(getattr(accounting_api, name)(tenant_id()))
 
 
+def overdue(api, tenant):
+    return api.get_invoices(tenant, where='Status=="AUTHORISED" AND DueDate<DateTime.Today')
+
+
+@pages.route("/overdue")
+def overdue_page():
+    return jsonify(overdue(accounting_api, tenant_id()).invoices)
+
+
 @pages.route("/staff")
 def staff():
     return jsonify(payroll().get_employees(tenant_id()))
