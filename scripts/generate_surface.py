@@ -89,6 +89,7 @@ class DeltaResult:
     spec: Dict[str, Any]
     not_applied: List[NotApplied] = field(default_factory=list)
     removals: Dict[Tuple[str, str], _Removal] = field(default_factory=dict)  # (METHOD, path) -> action
+    ignored_settings: List[str] = field(default_factory=list)  # settings this script does not implement
 
 
 # --------------------------------------------------------------------------- delta paths
@@ -164,6 +165,9 @@ def apply_delta_traced(
     """:func:`apply_delta`, also recording which action removed each operation."""
     settings = delta.get("settings") or {}
     result = DeltaResult(spec=copy.deepcopy(spec))
+    # applyXeroExampleKludge: the vendor's tool fixes up Xero's examples somehow; undocumented, and
+    # examples do not change which operations exist, so it is reported rather than guessed at.
+    result.ignored_settings = sorted(str(name) for name in settings if name != "failIfNotFound")
     for index, action in enumerate(delta.get("actions") or [], start=1):
         if not isinstance(action, dict) or "action" not in action or "path" not in action:
             raise DeltaError(f"delta action #{index} needs 'action' and 'path': {str(action)[:100]!r}")
@@ -384,6 +388,7 @@ class Surface:
     added: List[Row]
     requests: List[SdkRequest]
     not_applied: List[NotApplied]
+    ignored_settings: List[str]
     spec_version: str
     xero_python_version: str
     ledgerscope_spec: Dict[str, Any]
@@ -401,7 +406,7 @@ def build_surface(specs: Path) -> Surface:
     if missing:
         raise DeltaError(f"operationIds with no AccountingApi method of that name in xero-python {version}: "
                          f"{', '.join(missing)[:200]}")
-    return Surface(rows, added_operations(spec, result.spec), requests, result.not_applied,
+    return Surface(rows, added_operations(spec, result.spec), requests, result.not_applied, result.ignored_settings,
                    str(spec.get("info", {}).get("version", "?")), version, result.spec)
 
 
@@ -507,6 +512,7 @@ def summary(surface: Surface) -> str:
         f"operations: {len(surface.rows)}; kept {sum(kept.values())} ({dict(sorted(kept.items()))}); "
         f"removed {sum(removed.values())} ({dict(sorted(removed.items()))}); added {len(surface.added)}",
         f"xero-python {surface.xero_python_version} AccountingApi: {len(surface.requests)} request methods",
+        f"delta settings not implemented (ignored): {', '.join(surface.ignored_settings) or 'none'}",
         f"delta actions not applied: {len(surface.not_applied)}",
     ]
     lines += [f"  {item}" for item in surface.not_applied]
