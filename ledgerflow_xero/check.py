@@ -477,3 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LedgerflowError as error:
         print(f"ledgerflow-xero: error: {error}", file=sys.stderr)
         return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
