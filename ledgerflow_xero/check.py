@@ -459,8 +459,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "check",
         help="list a program's xero-python calls and whether Ledgerflow serves each (migration check)",
-        description=(__doc__ or "").split("\n\n")[0] + " Exit status: 0 when every call found is served, "
-        "1 otherwise, 2 on usage errors.",
+        description="List the calls a Python program makes to xero-python's API classes and whether "
+        "Ledgerflow serves each. Reads the files with ast: never imports or runs them. "
+        "Exit status: 0 when every call found is served, 1 otherwise, 2 on usage errors.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="Python files or folders to read")
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
