@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Mapping, MutableMapping, Tuple
 
-from .errors import MalformedResponseError, UnsupportedOperationError
+from .errors import MalformedResponseError, RoutingError, UnsupportedOperationError
 
 # Building the table costs a few milliseconds, so it happens on first use, not at import (every
 # routed client imports this module): SERVED, REMOVED and ADDED load through __getattr__, and the
@@ -246,8 +246,12 @@ class ContractOptions:
     __slots__ = ("allow_unserved_operations", "ledgerscope_tenant_header")
 
     def __init__(self, allow_unserved_operations: bool = False, ledgerscope_tenant_header: bool = True) -> None:
-        self.allow_unserved_operations = bool(allow_unserved_operations)
-        self.ledgerscope_tenant_header = bool(ledgerscope_tenant_header)
+        for name, value in (("allow_unserved_operations", allow_unserved_operations),
+                            ("ledgerscope_tenant_header", ledgerscope_tenant_header)):
+            if not isinstance(value, bool):
+                raise RoutingError(f"{name} must be True or False, not {repr(value)[:100]}")
+        self.allow_unserved_operations = allow_unserved_operations
+        self.ledgerscope_tenant_header = ledgerscope_tenant_header
 
     def __repr__(self) -> str:
         return (f"ContractOptions(allow_unserved_operations={self.allow_unserved_operations}, "

@@ -200,3 +200,9 @@ def test_operations_compare_by_value_and_are_immutable() -> None:
         surface.Operation(*[getattr(first, name) for name in surface.Operation.__slots__]))
     with pytest.raises(AttributeError):
         first.served = False  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("option", ["allow_unserved_operations", "ledgerscope_tenant_header"])
+def test_the_options_take_booleans_only(option: str) -> None:
+    with pytest.raises(RoutingError, match=f"{option} must be True or False, not 'yes'"):
+        Configuration(source=1004, **{option: "yes"})  # type: ignore[arg-type]
