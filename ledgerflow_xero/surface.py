@@ -209,8 +209,9 @@ def refusal(
     """The error for a request that reached ``operation`` (a removed one, or None for no operation)."""
     method = http_method.upper()
     if operation is None:
+        shown = path if len(path) <= 100 else path[:100] + "…"
         return UnsupportedOperationError(
-            f"Ledgerflow does not serve {method} {path}: it is not an operation of Xero's accounting API "
+            f"Ledgerflow does not serve {method} {shown}: it is not an operation of Xero's accounting API "
             f"{_table().SPEC_VERSION}, which Ledgerflow's is cut from. "
             "Pass allow_unserved_operations=True to send it anyway.",
             operation=None,
