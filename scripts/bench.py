@@ -10,11 +10,13 @@ busy machine slows all variants alike:
   stalls don't swamp the figure): plain xero-python with ``base_url`` on the server,
   ``ledgerflow_xero.ApiClient``, and plain ``ApiClient`` under ``ledgerflow_xero.patch()``;
 - ``Router.route()`` alone, ns per call, for each row of the routing table;
+- the surface check (``surface.refuse_unserved``, and the whole per-request contract hook
+  ``surface.before_request``), ns per call, on routed accounting URLs of served operations;
 - import time of ``import ledgerflow_xero`` beyond ``import xero_python.api_client``, each
   measured in fresh interpreters;
 - throughput with 8 threads over the 3 sources, plain vs ledgerflow.
 
-Targets: request overhead <= 1 %, route() <= 1 us, import overhead <= 5 ms.
+Targets: request overhead <= 1 %, route() <= 1 us, surface check <= 1 us, import overhead <= 5 ms.
 
     python scripts/bench.py            # the table
     python scripts/bench.py --json     # machine-readable figures
@@ -182,25 +184,21 @@ def interleaved(variants: Dict[str, Callable[[], Any]], rounds: int) -> Dict[str
     return results
 
 
-class CannedPoolManager:
-    """Stands in for urllib3's pool: answers every request at once with the organisations
-    body, so the whole xero-python stack runs with no socket and the shim's cost shows
+def answer_canned(pool_manager: Any) -> None:
+    """Make urllib3's own ``pool_manager`` answer every request at once with the organisations
+    body: its connection pools are swapped for ones that never open a socket, so the whole
+    xero-python and urllib3 stack (and the shim's pool guard) runs and the shim's cost shows
     above the noise of a shared machine."""
+    import io
 
-    def __init__(self) -> None:
-        import urllib3
+    import urllib3
 
-        self._response = urllib3.HTTPResponse
-        self.connection_pool_kw: Dict[str, Any] = {}
+    class CannedPool(urllib3.HTTPConnectionPool):
+        def urlopen(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            return urllib3.HTTPResponse(body=io.BytesIO(ORGANISATIONS_BODY), status=200, preload_content=True,
+                                        headers={"Content-Type": "application/json; charset=utf-8"})
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Any:
-        return self.urlopen(method, url, preload_content=kwargs.get("preload_content", True))
-
-    def urlopen(self, method: str, url: str, **kwargs: Any) -> Any:
-        import io
-
-        return self._response(body=io.BytesIO(ORGANISATIONS_BODY), status=200, preload_content=True,
-                              headers={"Content-Type": "application/json; charset=utf-8"})
+    pool_manager.pool_classes_by_scheme = {"http": CannedPool, "https": CannedPool}
 
 
 def per_request(server_url: str | None, requests: int, rounds: int) -> Dict[str, Any]:
@@ -212,7 +210,7 @@ def per_request(server_url: str | None, requests: int, rounds: int) -> Dict[str,
     plain, control, routed, patched = plain_api(url), plain_api(url), ledgerflow_api(url), patched_api(url)
     if server_url is None:
         for api in (plain, control, routed, patched):
-            api.api_client.rest_client.pool_manager = CannedPoolManager()
+            answer_canned(api.api_client.rest_client.pool_manager)
 
     def timed(api: Any) -> Tuple[float, float]:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -293,6 +291,53 @@ def route_rows(rounds: int, number: int) -> Dict[str, Any]:
         "ns_per_call": {name: statistics.median(values) for name, values in samples.items()},
         "urls": urls,
     }
+
+
+def surface_check(rounds: int, number: int) -> Dict[str, Any]:
+    """ns per call of the check every routed accounting request goes through: served
+    operations by concrete path, by template, a report, a PDF; and one refusal (it raises)."""
+    from ledgerflow_xero.errors import UnsupportedOperationError
+    from ledgerflow_xero.routing import Router
+    from ledgerflow_xero.surface import DEFAULT_CONTRACT, before_request, refuse_unserved
+
+    prefix = Router(BENCH_SOURCE).url_for("accounting")
+    record = "/0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+    served = {
+        "GET /Invoices?page=2 (concrete path)": ("GET", prefix + "/Invoices?page=2", "application/json"),
+        "GET /Invoices/{InvoiceID} (template)": ("GET", prefix + "/Invoices" + record, "application/json"),
+        "GET /Reports/ProfitAndLoss?fromDate=...": ("GET", prefix + "/Reports/ProfitAndLoss?fromDate=2025-01-01",
+                                                    "application/json"),
+        "GET /CreditNotes/{CreditNoteID} as PDF": ("GET", prefix + "/CreditNotes" + record, "application/pdf"),
+    }
+
+    def checking(method: str, url: str, accept: str) -> Callable[[], float]:
+        def run() -> float:
+            return min(timeit.repeat(lambda: refuse_unserved(method, url, prefix, accept), number=number,
+                                     repeat=3)) / number * 1e9
+        return run
+
+    def hook() -> float:
+        headers = {"xero-tenant-id": TENANT, "Accept": "application/json"}
+        url = prefix + "/Invoices" + record
+        return min(timeit.repeat(lambda: before_request(DEFAULT_CONTRACT, "GET", url, prefix, headers, print),
+                                 number=number, repeat=3)) / number * 1e9
+
+    def refusal() -> float:
+        def attempt() -> None:
+            try:
+                refuse_unserved("PUT", prefix + "/Invoices", prefix, "application/json")
+            except UnsupportedOperationError:
+                return
+            raise AssertionError("PUT /Invoices was not refused")
+        count = number // 10 or 1
+        return min(timeit.repeat(attempt, number=count, repeat=3)) / count * 1e9
+
+    variants: Dict[str, Callable[[], float]] = {name: checking(*request) for name, request in served.items()}
+    variants["before_request() hook: check + tenant header"] = hook
+    variants["PUT /Invoices (refused: raises)"] = refusal
+    variants["empty call (baseline)"] = lambda: min(timeit.repeat(lambda: None, number=number, repeat=3)) / number * 1e9
+    samples = interleaved(variants, rounds)
+    return {"calls_per_sample": number, "ns_per_call": {name: statistics.median(v) for name, v in samples.items()}}
 
 
 _IMPORT_PROBE = (
@@ -396,6 +441,10 @@ def table(figures: Dict[str, Any]) -> str:
     add(f"\nRouter.route() per table row (median, {ro['calls_per_sample']} calls per sample):")
     for name, value in ro["ns_per_call"].items():
         add(f"  {name:40s} {value:7.0f} ns")
+    su = figures["surface"]
+    add(f"\nsurface check per routed accounting request (median, {su['calls_per_sample']} calls per sample):")
+    for name, value in su["ns_per_call"].items():
+        add(f"  {name:48s} {value:7.0f} ns")
     im = figures["import"]
     add(f"\nimport time, each in {im['rounds']} fresh interpreters (median):")
     for name, value in im["ms"].items():
@@ -438,6 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name != CONTROL
     }
     figures["route"] = route_rows(route_rounds, route_calls)
+    figures["surface"] = surface_check(route_rounds, route_calls)
     figures["import"] = import_overhead(import_rounds)
     print(json.dumps(figures, indent=2) if args.json else table(figures))
     return 0

@@ -89,6 +89,7 @@ class DeltaResult:
     spec: Dict[str, Any]
     not_applied: List[NotApplied] = field(default_factory=list)
     removals: Dict[Tuple[str, str], _Removal] = field(default_factory=dict)  # (METHOD, path) -> action
+    ignored_settings: List[str] = field(default_factory=list)  # settings this script does not implement
 
 
 # --------------------------------------------------------------------------- delta paths
@@ -164,6 +165,9 @@ def apply_delta_traced(
     """:func:`apply_delta`, also recording which action removed each operation."""
     settings = delta.get("settings") or {}
     result = DeltaResult(spec=copy.deepcopy(spec))
+    # applyXeroExampleKludge: the vendor's tool fixes up Xero's examples somehow; undocumented, and
+    # examples do not change which operations exist, so it is reported rather than guessed at.
+    result.ignored_settings = sorted(str(name) for name in settings if name != "failIfNotFound")
     for index, action in enumerate(delta.get("actions") or [], start=1):
         if not isinstance(action, dict) or "action" not in action or "path" not in action:
             raise DeltaError(f"delta action #{index} needs 'action' and 'path': {str(action)[:100]!r}")
@@ -384,6 +388,7 @@ class Surface:
     added: List[Row]
     requests: List[SdkRequest]
     not_applied: List[NotApplied]
+    ignored_settings: List[str]
     spec_version: str
     xero_python_version: str
     ledgerscope_spec: Dict[str, Any]
@@ -401,7 +406,7 @@ def build_surface(specs: Path) -> Surface:
     if missing:
         raise DeltaError(f"operationIds with no AccountingApi method of that name in xero-python {version}: "
                          f"{', '.join(missing)[:200]}")
-    return Surface(rows, added_operations(spec, result.spec), requests, result.not_applied,
+    return Surface(rows, added_operations(spec, result.spec), requests, result.not_applied, result.ignored_settings,
                    str(spec.get("info", {}).get("version", "?")), version, result.spec)
 
 
@@ -465,8 +470,36 @@ def render_readme(rows: Sequence[Tuple[str, str, str, str, str | None]], reasons
     for reason, text in reasons.items():
         count = sum(1 for row in rows if row[4] == reason)
         lines.append(f"| `{reason}` | {count} | {text} |")
-    lines += ["", README_END]
+    whole = sorted({row[1].split("/")[1] for row in rows if row[4] == "resource"} - set(by_resource))
+    parts = sorted({f"`{row[1]}`" for row in rows if row[4] == "resource" and row[1].split("/")[1] in by_resource})
+    lines += ["", "Resources refused whole: " + ", ".join(whole) + "; and these paths of served resources: "
+              + ", ".join(parts) + ".", "", README_END]
     return "\n".join(lines)
+
+
+def readme_section() -> str:
+    """The README section for the checked-in table (needs no ../shared)."""
+    sys.path.insert(0, str(REPO))
+    from ledgerflow_xero import _surface_table
+    from ledgerflow_xero.surface import REASONS
+
+    return render_readme(_surface_table.OPERATIONS, REASONS)
+
+
+def _readme(update: bool) -> int:
+    section = readme_section()
+    if not update:
+        print(section)
+        return 0
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        print(f"generate_surface: error: README.md has no {README_START!r} ... {README_END!r} block", file=sys.stderr)
+        return 2
+    readme.write_text(text[:start] + section + text[end + len(README_END):], encoding="utf-8")
+    print(f"updated {readme}")
+    return 0
 
 
 def summary(surface: Surface) -> str:
@@ -479,6 +512,7 @@ def summary(surface: Surface) -> str:
         f"operations: {len(surface.rows)}; kept {sum(kept.values())} ({dict(sorted(kept.items()))}); "
         f"removed {sum(removed.values())} ({dict(sorted(removed.items()))}); added {len(surface.added)}",
         f"xero-python {surface.xero_python_version} AccountingApi: {len(surface.requests)} request methods",
+        f"delta settings not implemented (ignored): {', '.join(surface.ignored_settings) or 'none'}",
         f"delta actions not applied: {len(surface.not_applied)}",
     ]
     lines += [f"  {item}" for item in surface.not_applied]
@@ -491,21 +525,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=TABLE, help=f"where to write the table ({TABLE})")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when --output differs")
     parser.add_argument("--write-spec", type=Path, metavar="PATH", help="also write the Ledgerscope spec (YAML)")
-    parser.add_argument("--readme", action="store_true", help="print README's 'What Ledgerflow serves' section")
+    parser.add_argument("--readme", action="store_true",
+                        help="print README's 'What Ledgerflow serves' section (from the checked-in table)")
+    parser.add_argument("--update-readme", action="store_true", help="rewrite that section of README.md in place")
     args = parser.parse_args(argv)
+    if args.readme or args.update_readme:
+        return _readme(args.update_readme)
     try:
         surface = build_surface(args.specs)
     except DeltaError as error:
         print(f"generate_surface: error: {error}", file=sys.stderr)
         return 2
     text = render_table(surface)
-    if args.readme:
-        sys.path.insert(0, str(REPO))
-        from ledgerflow_xero.surface import REASONS
-
-        rows = [(r.http_method, r.path_template, r.operation_id, r.sdk_method, r.reason) for r in surface.rows]
-        print(render_readme(rows, REASONS))
-        return 0
     if args.write_spec:
         import yaml
 
