@@ -394,7 +394,7 @@ class Ledger:
             (r["loan"], -(cash // 4)),
         ]
         lines.append((r["retained"], -sum(amount for _, amount in lines)))
-        self._manual_journal(START, "Opening balances brought forward from " + p.system, lines)
+        self._manual_journal(START - dt.timedelta(days=1), "Opening balances brought forward from " + p.system, lines)
         self._manual_journal(
             TODAY, "Year-end accrual (draft, not posted)", [(r["rent"], 50_000), (r["ap"], -50_000)], status="DRAFT"
         )
