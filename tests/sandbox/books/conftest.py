@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -23,16 +23,26 @@ def books(request: pytest.FixtureRequest) -> Books:
     return books_for(request.param)
 
 
-def ok(books: Books, operation_id: str, query: Optional[Dict[str, str]] = None, path: Optional[Dict[str, str]] = None,
-       headers: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+def ok(
+    books: Books,
+    operation_id: str,
+    query: Dict[str, str] | None = None,
+    path: Dict[str, str] | None = None,
+    headers: Dict[str, str] | None = None,
+) -> Dict[str, Any]:
     """The body of a 200 answer (fails the test on any other status)."""
     status, body = books.answer(operation_id, path or {}, {k: [v] for k, v in (query or {}).items()}, headers or {})
     assert status == 200, body
     return body
 
 
-def refused(books: Books, operation_id: str, query: Dict[str, str], path: Optional[Dict[str, str]] = None,
-            headers: Optional[Dict[str, str]] = None) -> str:
+def refused(
+    books: Books,
+    operation_id: str,
+    query: Dict[str, str],
+    path: Dict[str, str] | None = None,
+    headers: Dict[str, str] | None = None,
+) -> str:
     """The message of a 400 answer (fails the test on any other status)."""
     status, body = books.answer(operation_id, path or {}, {k: [v] for k, v in query.items()}, headers or {})
     assert status == 400, body
@@ -40,7 +50,7 @@ def refused(books: Books, operation_id: str, query: Dict[str, str], path: Option
     return str(body["Message"])
 
 
-def report(books: Books, operation_id: str, query: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+def report(books: Books, operation_id: str, query: Dict[str, str] | None = None) -> Dict[str, Any]:
     return ok(books, operation_id, query)["Reports"][0]
 
 

@@ -47,13 +47,17 @@ def test_balance_sheet_assets_equal_liabilities_plus_equity(books: Books, date: 
 
 def _earnings(books: Books, date: dt.date) -> int:
     rows = rows_by_title(report(books, "getReportBalanceSheet", {"date": date.isoformat()}))
-    retained = next(v for k, v in rows.items() if k.startswith(books.ledger.accounts[books.ledger.role["retained"]]["Name"]))
+    retained = next(
+        v for k, v in rows.items() if k.startswith(books.ledger.accounts[books.ledger.role["retained"]]["Name"])
+    )
     return cents(rows["Current Year Earnings"][0]) + cents(retained[0])
 
 
 @pytest.mark.parametrize("start,end", PERIODS)
 def test_profit_equals_movement_in_earnings(books: Books, start: str, end: str) -> None:
-    profit = cents(rows_by_title(report(books, "getReportProfitAndLoss", {"fromDate": start, "toDate": end}))["Net Profit"][0])
+    profit = cents(
+        rows_by_title(report(books, "getReportProfitAndLoss", {"fromDate": start, "toDate": end}))["Net Profit"][0]
+    )
     before = dt.date.fromisoformat(start) - dt.timedelta(days=1)
     assert profit == _earnings(books, dt.date.fromisoformat(end)) - _earnings(books, before)
     assert profit != 0
@@ -67,8 +71,11 @@ def test_profit_and_loss_income_matches_the_journals(books: Books) -> None:
     for journal in _all_journals(books):
         day = dt.datetime.utcfromtimestamp(int(journal["JournalDate"][6:-7]) / 1000).date()
         if start <= day <= end:
-            from_journals -= sum(money_cents(line["NetAmount"]) for line in journal["JournalLines"]
-                                 if line["AccountType"] in ("REVENUE", "SALES"))
+            from_journals -= sum(
+                money_cents(line["NetAmount"])
+                for line in journal["JournalLines"]
+                if line["AccountType"] in ("REVENUE", "SALES")
+            )
     assert income == from_journals > 0
 
 
@@ -76,8 +83,19 @@ def test_every_journal_balances_and_lines_add_up(books: Books) -> None:
     journals = _all_journals(books)
     assert [j["JournalNumber"] for j in journals] == list(range(1, len(journals) + 1))
     kinds = {j["SourceType"] for j in journals}
-    assert {"ACCREC", "ACCPAY", "ACCRECCREDIT", "ACCRECPAYMENT", "ACCPAYPAYMENT", "CASHPAID", "CASHREC", "TRANSFER",
-            "MANJOURNAL", "AROVERPAYMENT", "ARPREPAYMENT"} <= kinds
+    assert {
+        "ACCREC",
+        "ACCPAY",
+        "ACCRECCREDIT",
+        "ACCRECPAYMENT",
+        "ACCPAYPAYMENT",
+        "CASHPAID",
+        "CASHREC",
+        "TRANSFER",
+        "MANJOURNAL",
+        "AROVERPAYMENT",
+        "ARPREPAYMENT",
+    } <= kinds
     for journal in journals:
         lines = journal["JournalLines"]
         assert sum(money_cents(line["NetAmount"]) for line in lines) == 0, journal["JournalNumber"]
@@ -98,7 +116,9 @@ def test_documents_add_up(books: Books) -> None:
 
 
 def test_aged_receivables_equal_the_open_sales_invoices(books: Books) -> None:
-    invoices = ok(books, "getInvoices", {"where": 'Type=="ACCREC" AND Status=="AUTHORISED" AND AmountDue>0'})["Invoices"]
+    invoices = ok(books, "getInvoices", {"where": 'Type=="ACCREC" AND Status=="AUTHORISED" AND AmountDue>0'})[
+        "Invoices"
+    ]
     open_by_contact: Dict[str, int] = {}
     for invoice in invoices:
         contact = invoice["Contact"]["ContactID"]
@@ -118,8 +138,11 @@ def test_receivables_account_is_open_invoices_less_unused_credit(books: Books, d
     ar_name = ledger.accounts[ledger.role["ar"]]["Name"]
     ar = cents(next(v for k, v in rows.items() if k.startswith(ar_name))[0])
     aged_total = sum(
-        cents(rows_by_title(report(books, "getReportAgedReceivablesByContact",
-                                   {"contactId": c["ContactID"], "date": date}))["Total"][-1])
+        cents(
+            rows_by_title(
+                report(books, "getReportAgedReceivablesByContact", {"contactId": c["ContactID"], "date": date})
+            )["Total"][-1]
+        )
         for c in ledger.customers
     )
     unused = sum(
@@ -164,16 +187,23 @@ def test_profit_and_loss_tracking_split_sums_to_the_total(books: Books) -> None:
         assert figures[-1] == cents(plain[title][0]), title
     assert all(cents(v) != 0 for v in rows["Total Income"][:-2])  # every option carries income
     option = category["Options"][1]
-    one = report(books, "getReportProfitAndLoss", {**query, "trackingCategoryID": category["TrackingCategoryID"],
-                                                   "trackingOptionID": option["TrackingOptionID"]})
+    one = report(
+        books,
+        "getReportProfitAndLoss",
+        {**query, "trackingCategoryID": category["TrackingCategoryID"], "trackingOptionID": option["TrackingOptionID"]},
+    )
     assert rows_by_title(one)["Net Profit"] == [rows["Net Profit"][1]]
 
 
 def test_profit_and_loss_periods_compare_earlier_months(books: Books) -> None:
-    pl = report(books, "getReportProfitAndLoss",
-                {"fromDate": "2026-09-01", "toDate": "2026-09-30", "periods": "2", "timeframe": "MONTH"})
+    pl = report(
+        books,
+        "getReportProfitAndLoss",
+        {"fromDate": "2026-09-01", "toDate": "2026-09-30", "periods": "2", "timeframe": "MONTH"},
+    )
     nets = rows_by_title(pl)["Net Profit"]
-    for k, (start, end) in enumerate((("2026-09-01", "2026-09-30"), ("2026-08-01", "2026-08-31"),
-                                      ("2026-07-01", "2026-07-31"))):
+    for k, (start, end) in enumerate(
+        (("2026-09-01", "2026-09-30"), ("2026-08-01", "2026-08-31"), ("2026-07-01", "2026-07-31"))
+    ):
         single = report(books, "getReportProfitAndLoss", {"fromDate": start, "toDate": end})
         assert nets[k] == rows_by_title(single)["Net Profit"][0]

@@ -58,11 +58,15 @@ CASES = [
     ("FullyPaidOnDate == null", lambda r: "FullyPaidOnDate" not in r),
     ("FullyPaidOnDate != null", lambda r: "FullyPaidOnDate" in r),
     # AND binds tighter than OR; parentheses override
-    ('Status=="DRAFT" OR Status=="PAID" AND Total>2000',
-     lambda r: r["Status"] == "DRAFT" or (r["Status"] == "PAID" and r["Total"] > 2000)),
-    ('(Status=="DRAFT" OR Status=="PAID") AND Total>2000',
-     lambda r: r["Status"] in ("DRAFT", "PAID") and r["Total"] > 2000),
-    ('1000 < Total', lambda r: r["Total"] > 1000),
+    (
+        'Status=="DRAFT" OR Status=="PAID" AND Total>2000',
+        lambda r: r["Status"] == "DRAFT" or (r["Status"] == "PAID" and r["Total"] > 2000),
+    ),
+    (
+        '(Status=="DRAFT" OR Status=="PAID") AND Total>2000',
+        lambda r: r["Status"] in ("DRAFT", "PAID") and r["Total"] > 2000,
+    ),
+    ("1000 < Total", lambda r: r["Total"] > 1000),
     ('Reference == "PO-\\"none\\"" OR Type == "ACCPAY"', lambda r: r["Type"] == "ACCPAY"),
 ]
 
@@ -83,7 +87,7 @@ def test_where_on_a_nested_guid(uk: Books, invoices: List[Dict[str, Any]]) -> No
 
 
 def test_where_works_on_other_collections(uk: Books) -> None:
-    customers = _where(uk, "IsCustomer == true AND ContactStatus == \"ACTIVE\"", "getContacts", "Contacts")
+    customers = _where(uk, 'IsCustomer == true AND ContactStatus == "ACTIVE"', "getContacts", "Contacts")
     assert customers and len(customers) == len(uk.ledger.customers)
     banks = _where(uk, 'Type == "BANK"', "getAccounts", "Accounts")
     assert len(banks) == 2
@@ -91,13 +95,13 @@ def test_where_works_on_other_collections(uk: Books) -> None:
 
 REFUSED = [
     ('__import__("os").system("id")', "unsupported function '__import__'"),
-    ("Status == \"PAID\"; DROP TABLE", "unexpected ';"),
+    ('Status == "PAID"; DROP TABLE', "unexpected ';"),
     ("NoSuchField == 1", "unknown field 'NoSuchField'"),
     ("Contact.Nope == 1", "unknown field 'Contact.Nope'"),
     ("Status ==", "expected a field or a value but found 'the end'"),
-    ("Status = \"PAID\"", "unexpected '= \"PAID\"'"),
-    ("(Status == \"PAID\"", "expected ')' but found 'the end'"),
-    ("Total == \"abc\"", "cannot compare Total (a number) with \"abc\""),
+    ('Status = "PAID"', "unexpected '= \"PAID\"'"),
+    ('(Status == "PAID"', "expected ')' but found 'the end'"),
+    ('Total == "abc"', 'cannot compare Total (a number) with "abc"'),
     ("Status > 5", "cannot compare Status (a text field) with 5"),
     ("Date > DateTime(2025,13,1)", "DateTime(2025, 13, 1) is not a date"),
     ("Date > DateTime(2025)", "DateTime() takes (year, month, day)"),
@@ -105,12 +109,12 @@ REFUSED = [
     ('Contact.ContactID > Guid("00000000-0000-0000-0000-000000000000")', "can only be compared with == or !="),
     ("InvoiceNumber.Length == 3", "unknown field 'InvoiceNumber.Length'"),
     ('InvoiceNumber.Matches("x")', "unsupported method Matches('x')"),
-    ("Total.Contains(\"1\")", "Contains() needs a text field; Total is a number"),
+    ('Total.Contains("1")', "Contains() needs a text field; Total is a number"),
     ("LineItems == null", ""),
     ("Contact == 1", "Contact is a object"),
     ("1 == 1", "compares two values"),
     ("Total", "expected a comparison after 'Total'"),
-    ("NOT Status == \"PAID\"", "unknown field 'NOT'"),
+    ('NOT Status == "PAID"', "unknown field 'NOT'"),
     ("", ""),
 ]
 
@@ -144,10 +148,14 @@ def test_list_filters(uk: Books, invoices: List[Dict[str, Any]]) -> None:
     ids = ",".join(r["InvoiceID"].upper() for r in picked)
     assert ok(uk, "getInvoices", {"IDs": ids})["Invoices"] == picked
     numbers = ",".join(r["InvoiceNumber"] for r in picked if r["InvoiceNumber"])
-    assert [r["InvoiceNumber"] for r in ok(uk, "getInvoices", {"InvoiceNumbers": numbers})["Invoices"]] == numbers.split(",")
+    assert [
+        r["InvoiceNumber"] for r in ok(uk, "getInvoices", {"InvoiceNumbers": numbers})["Invoices"]
+    ] == numbers.split(",")
     contact = invoices[0]["Contact"]["ContactID"]
     got = ok(uk, "getInvoices", {"contactids": contact, "Statuses": "PAID,AUTHORISED"})["Invoices"]
-    assert got == [r for r in invoices if r["Contact"]["ContactID"] == contact and r["Status"] in ("PAID", "AUTHORISED")]
+    assert got == [
+        r for r in invoices if r["Contact"]["ContactID"] == contact and r["Status"] in ("PAID", "AUTHORISED")
+    ]
     assert ok(uk, "getInvoices", {"createdByMyApp": "true"})["Invoices"] == []
     term = invoices[5]["Reference"][3:]
     assert invoices[5] in ok(uk, "getInvoices", {"searchTerm": term.lower()})["Invoices"]
@@ -160,8 +168,9 @@ def test_list_filters(uk: Books, invoices: List[Dict[str, Any]]) -> None:
 
 def test_order_by_nested_field_and_direction(uk: Books, invoices: List[Dict[str, Any]]) -> None:
     got = ok(uk, "getInvoices", {"order": "Contact.Name DESC, Total ASC"})["Invoices"]
-    assert got == sorted(sorted(invoices, key=lambda r: r["Total"]), key=lambda r: r["Contact"]["Name"].lower(),
-                         reverse=True)
+    assert got == sorted(
+        sorted(invoices, key=lambda r: r["Total"]), key=lambda r: r["Contact"]["Name"].lower(), reverse=True
+    )
     by_date = ok(uk, "getInvoices", {"order": "UpdatedDateUTC"})["Invoices"]
     stamps = [int(r["UpdatedDateUTC"][6:-7]) for r in by_date]
     assert stamps == sorted(stamps)
@@ -181,7 +190,9 @@ def test_single_records_by_id_and_number(uk: Books, invoices: List[Dict[str, Any
     assert ok(uk, "getInvoice", path={"InvoiceID": invoice["InvoiceNumber"]})["Invoices"] == [invoice]
     assert uk.record("getInvoiceAsPdf", {"InvoiceID": invoice["InvoiceID"]}) is invoice
     contact = uk.collections["Contacts"][0]
-    assert ok(uk, "getContactByContactNumber", path={"ContactNumber": contact["ContactNumber"]})["Contacts"] == [contact]
+    assert ok(uk, "getContactByContactNumber", path={"ContactNumber": contact["ContactNumber"]})["Contacts"] == [
+        contact
+    ]
     journal = ok(uk, "getJournalByNumber", path={"JournalNumber": "7"})["Journals"][0]
     assert ok(uk, "getJournal", path={"JournalID": journal["JournalID"]})["Journals"] == [journal]
     status, body = uk.answer("getInvoice", {"InvoiceID": "00000000-0000-0000-0000-000000000000"}, {}, {})
@@ -197,7 +208,14 @@ def test_journals_page_by_offset_and_payments_only(uk: Books) -> None:
     assert after[0]["JournalNumber"] == 251
     cash = ok(uk, "getJournals", {"paymentsOnly": "true"})["Journals"]
     assert len(cash) == 100 and {j["SourceType"] for j in cash} <= {
-        "ACCRECPAYMENT", "ACCPAYPAYMENT", "ARCREDITPAYMENT", "APCREDITPAYMENT", "CASHREC", "CASHPAID", "TRANSFER"}
+        "ACCRECPAYMENT",
+        "ACCPAYPAYMENT",
+        "ARCREDITPAYMENT",
+        "APCREDITPAYMENT",
+        "CASHREC",
+        "CASHPAID",
+        "TRANSFER",
+    }
 
 
 def test_report_parameters_not_implemented_are_named(uk: Books) -> None:
@@ -209,7 +227,8 @@ def test_report_parameters_not_implemented_are_named(uk: Books) -> None:
     assert "date 'tomorrow'" in refused(uk, "getReportTrialBalance", {"date": "tomorrow"})
     assert "contactId is required" in refused(uk, "getReportAgedReceivablesByContact", {})
     assert "fromDate 2026-02-01 is after toDate" in refused(
-        uk, "getReportBankSummary", {"fromDate": "2026-02-01", "toDate": "2026-01-01"})
+        uk, "getReportBankSummary", {"fromDate": "2026-02-01", "toDate": "2026-01-01"}
+    )
     assert "'foo'" in refused(uk, "getReportFromId", {"foo": "1"}, path={"ReportID": "BalanceSheet"})
     status, body = uk.answer("getReportFromId", {"ReportID": "BudgetSummary"}, {}, {})
     assert status == 404
@@ -225,8 +244,12 @@ def test_paging_a_large_ledger_sees_every_invoice_once() -> None:
         page = 1
         while True:
             body = ok(big, "getInvoices", {"page": str(page), **query})
-            assert body["pagination"] == {"page": page, "pageSize": size, "pageCount": -(-len(everything) // size),
-                                          "itemCount": len(everything)}
+            assert body["pagination"] == {
+                "page": page,
+                "pageSize": size,
+                "pageCount": -(-len(everything) // size),
+                "itemCount": len(everything),
+            }
             if not body["Invoices"]:
                 break
             seen += [r["InvoiceID"] for r in body["Invoices"]]
