@@ -493,8 +493,8 @@ class Books:
 
             keys.append((get, len(words) == 2 and words[1].upper() == "DESC"))
         ordered = list(records)
-        for get, descending in reversed(keys):
-            ordered.sort(key=get, reverse=descending)
+        for key_of, descending in reversed(keys):
+            ordered.sort(key=key_of, reverse=descending)
         return ordered
 
     # ------------------------------------------------------------------ journals
@@ -605,8 +605,8 @@ class Books:
         if not contact:
             raise BadRequest(f"contactId is required for {operation_id}")
         on = params.date("date") or self.today
-        start, end = params.date("fromDate"), params.date("toDate")
-        return reports.aged(operation_id == "getReportAgedReceivablesByContact", contact, on, start, end)
+        dated_from, dated_to = params.date("fromDate"), params.date("toDate")
+        return reports.aged(operation_id == "getReportAgedReceivablesByContact", contact, on, dated_from, dated_to)
 
     def _range(self, params: _Query) -> Tuple[dt.date, dt.date]:
         start, end = params.date("fromDate"), params.date("toDate")

@@ -67,7 +67,13 @@ class JournalLine:
     __slots__ = ("account", "net", "tax", "tax_type", "description", "tracking")
 
     def __init__(
-        self, account: int, net: int, tax: int = 0, tax_type: str = "NONE", description: str = "", tracking: tuple = ()
+        self,
+        account: int,
+        net: int,
+        tax: int = 0,
+        tax_type: str = "NONE",
+        description: str = "",
+        tracking: Tuple[int, ...] = (),
     ) -> None:
         self.account = account
         self.net = net
@@ -83,7 +89,13 @@ class Journal:
     __slots__ = ("number", "id", "date", "created", "reference", "source_id", "source_type", "lines")
 
     def __init__(
-        self, date: dt.date, created: dt.datetime, reference: str, source_id: str, source_type: str, lines: list
+        self,
+        date: dt.date,
+        created: dt.datetime,
+        reference: str,
+        source_id: str,
+        source_type: str,
+        lines: List[JournalLine],
     ) -> None:
         self.number = 0
         self.id = ""
@@ -150,8 +162,11 @@ class Ledger:
     def _contact_ref(contact: Record) -> Record:
         return {"ContactID": contact["ContactID"], "Name": contact["Name"]}
 
-    def _post(self, day: dt.date, created: dt.datetime, reference: str, source_id: str, kind: str, lines: list) -> None:
-        assert sum(line.net for line in lines) == 0, (kind, reference)
+    def _post(
+        self, day: dt.date, created: dt.datetime, reference: str, source_id: str, kind: str, lines: List[JournalLine]
+    ) -> None:
+        if sum(line.net for line in lines) != 0:  # a generator bug, never the caller's input
+            raise RuntimeError(f"unbalanced {kind} journal {reference!r}")
         self.journals.append(Journal(day, created, reference, source_id, kind, lines))
 
     # ---------------------------------------------------------------- build
@@ -312,14 +327,14 @@ class Ledger:
                 {"TrackingCategoryID": category_id, "Name": name, "Status": "ACTIVE", "Options": options}
             )
 
-    def _tracking(self) -> tuple:
-        chosen = []
+    def _tracking(self) -> Tuple[int, ...]:
+        chosen: List[int] = []
         for indexes in self.category_options:
             if self.rng.random() < 0.85:
                 chosen.append(indexes[self.rng.randrange(len(indexes))])
         return tuple(chosen)
 
-    def tracking_json(self, tracking: tuple) -> List[Record]:
+    def tracking_json(self, tracking: Tuple[int, ...]) -> List[Record]:
         out = []
         for index in tracking:
             c_index, option = self.options[index]
@@ -606,7 +621,7 @@ class Ledger:
         payment_id = self.new_id()
         created = self._stamp(day)
         reference = f"Payment {record['InvoiceNumber'] or record['Reference']}"
-        payment = {
+        payment: Record = {
             "PaymentID": payment_id,
             "Date": ms_day(day),
             "Amount": money(amount),
@@ -746,7 +761,13 @@ class Ledger:
         self.collections["CreditNotes"] = notes
 
     def _allocate(
-        self, record: Record, kind: str, target: _Open, day: dt.date, amount: int, applications: list
+        self,
+        record: Record,
+        kind: str,
+        target: _Open,
+        day: dt.date,
+        amount: int,
+        applications: List[Tuple[dt.date, int]],
     ) -> None:
         """Allocate ``amount`` of a credit (note, overpayment, prepayment) to an invoice; posts nothing."""
         id_key = {"CreditNote": "CreditNoteID", "Overpayment": "OverpaymentID", "Prepayment": "PrepaymentID"}[kind]
@@ -782,7 +803,9 @@ class Ledger:
         if remaining == 0:
             record["Status"] = "PAID"
 
-    def _refund(self, record: Record, day: dt.date, amount: int, sale: bool, applications: list) -> None:
+    def _refund(
+        self, record: Record, day: dt.date, amount: int, sale: bool, applications: List[Tuple[dt.date, int]]
+    ) -> None:
         bank = self.role["bank"]
         payment_id = self.new_id()
         created = self._stamp(day)
@@ -955,7 +978,7 @@ class Ledger:
             txn_id = self.new_id()
             created = self._stamp(day)
             kind = "SPEND" if spend else "RECEIVE"
-            record = {
+            record: Record = {
                 "BankTransactionID": txn_id,
                 "Type": kind,
                 "Contact": self._contact_ref(contact),

@@ -288,7 +288,8 @@ class _Parser:
         if len(numbers) not in (3, 6):
             raise WhereError("where: DateTime() takes (year, month, day) or (year, month, day, hour, minute, second)")
         try:
-            moment = dt.datetime(*numbers)
+            y, mo, d, h, mi, s = (numbers + [0, 0, 0])[:6]
+            moment = dt.datetime(y, mo, d, h, mi, s)
         except ValueError as error:
             raise WhereError(f"where: DateTime{tuple(numbers)} is not a date: {error}") from None
         return ("literal-date", lambda record: moment, f"DateTime{tuple(numbers)}")
