@@ -216,9 +216,9 @@ class _Parser:
             return ("literal-bool", lambda record: flag, text)
         if upper == "NULL":
             return ("literal-null", lambda record: None, text)
-        if text == "DateTime" and self.peek()[1] == "(":
+        if text.lower() == "datetime" and self.peek()[1] == "(":
             return self.datetime_literal()
-        if text == "Guid" and self.peek()[1] == "(":
+        if text.lower() == "guid" and self.peek()[1] == "(":
             self.take()
             kind, raw = self.take()
             value = _unescape(raw) if kind == "string" else ""

@@ -46,7 +46,7 @@ CASES = [
     ("Total <= 500", lambda r: r["Total"] <= 500),
     ('Type=="ACCREC"&&AmountDue>0', lambda r: r["Type"] == "ACCREC" and r["AmountDue"] > 0),
     ('Status=="DRAFT" || Status=="VOIDED"', lambda r: r["Status"] in ("DRAFT", "VOIDED")),
-    ("Date >= DateTime(2026, 01, 01)", lambda r: _day(r["Date"]) >= dt.datetime(2026, 1, 1)),
+    ("Date >= datetime(2026, 01, 01)", lambda r: _day(r["Date"]) >= dt.datetime(2026, 1, 1)),
     ("Date < DateTime(2025,6,1,12,0,0)", lambda r: _day(r["Date"]) < dt.datetime(2025, 6, 1, 12)),
     ('InvoiceNumber.StartsWith("101")', lambda r: r["InvoiceNumber"].startswith("101")),
     ('InvoiceNumber.EndsWith("7")', lambda r: r["InvoiceNumber"].endswith("7")),
@@ -81,6 +81,7 @@ def test_where_on_a_nested_guid(uk: Books, invoices: List[Dict[str, Any]]) -> No
     expected = _expect(invoices, lambda r: r["Contact"]["ContactID"] == contact)
     assert _where(uk, f'Contact.ContactID == Guid("{contact.upper()}")') == expected
     assert _where(uk, f'Contact.ContactID == "{contact}"') == expected
+    assert _where(uk, f'Contact.ContactID==guid("{contact}")') == expected  # the spelling in Xero's docs
     assert _where(uk, f'Contact.ContactID != Guid("{contact}")') == [
         r["InvoiceID"] for r in invoices if r["Contact"]["ContactID"] != contact
     ]
