@@ -12,7 +12,7 @@ import email.utils
 import uuid
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
-from .ledger import CASH_SOURCE_TYPES, TODAY, Journal, Ledger, money, ms, ms_day
+from .ledger import TODAY, Journal, Ledger, money, ms, ms_day
 from .profiles import DEMO, PROFILES
 from .reports import TIMEFRAMES, ReportError, Reports
 from .where import FieldKinds, WhereError, compile_where, ms_to_datetime
@@ -279,10 +279,12 @@ class Books:
         self.source = ledger.profile.key
         self.today: dt.date = ledger.today
         self.reports = Reports(ledger)
+        self.cash_reports = Reports(ledger, cash_basis=True)
         self.collections = ledger.collections
         self._indexes: Dict[Tuple[str, str], Dict[str, Record]] = {}
         self._fields: Dict[str, FieldKinds] = {}
         self._journal_json: Dict[int, Record] = {}
+        self._cash_journal_json: Dict[int, Record] = {}
 
     # ------------------------------------------------------------------ public
     def answer(
@@ -505,12 +507,11 @@ class Books:
         since_header = _header(headers, "If-Modified-Since")
         since = _parse_since(since_header).replace(tzinfo=dt.timezone.utc) if since_header else None
         chosen: List[Record] = []
-        for journal in self.ledger.journals[offset:]:
-            if payments_only and journal.source_type not in CASH_SOURCE_TYPES:
-                continue
+        journals = self.ledger.cash_journals if payments_only else self.ledger.journals
+        for journal in journals[offset:]:
             if since is not None and journal.created <= since:
                 continue
-            chosen.append(self._journal_record(journal))
+            chosen.append(self._journal_record(journal, cash_basis=payments_only))
             if len(chosen) == JOURNALS_PER_CALL:
                 break
         return {"Journals": chosen}
@@ -526,8 +527,9 @@ class Books:
             raise NotFound(f"no Journal {_cut(wanted)} in this organisation")
         return self._journal_record(journal)
 
-    def _journal_record(self, journal: Journal) -> Record:
-        cached = self._journal_json.get(journal.number)
+    def _journal_record(self, journal: Journal, cash_basis: bool = False) -> Record:
+        cache = self._cash_journal_json if cash_basis else self._journal_json
+        cached = cache.get(journal.number)
         if cached is not None:
             return cached
         accounts = self.ledger.accounts
@@ -561,8 +563,8 @@ class Books:
             "SourceType": journal.source_type,
             "JournalLines": lines,
         }
-        if len(self._journal_json) < 50_000:
-            self._journal_json[journal.number] = record
+        if len(cache) < 50_000:
+            cache[journal.number] = record
         return record
 
     # ------------------------------------------------------------------ reports
@@ -581,10 +583,8 @@ class Books:
         for name, what in _REPORT_UNSUPPORTED.items():
             if params.get(name) is not None:
                 raise BadRequest(f"the sandbox does not implement {name} ({what})")
-        if params.flag("paymentsOnly"):
-            raise BadRequest("the sandbox does not implement paymentsOnly=true (cash-basis reports)")
         params.flag("standardLayout")  # the sandbox's layout is Xero's standard layout either way
-        reports = self.reports
+        reports = self.cash_reports if params.flag("paymentsOnly") else self.reports
         if operation_id == "getReportBalanceSheet":
             on = params.date("date") or self.today
             periods, months = self._periods(params)

@@ -25,9 +25,8 @@ TODAY = dt.date(2026, 10, 31)  # the books' "today": reports and ageing default 
 _UTC = dt.timezone.utc
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 
-CASH_SOURCE_TYPES = frozenset(
-    {"ACCRECPAYMENT", "ACCPAYPAYMENT", "ARCREDITPAYMENT", "APCREDITPAYMENT", "CASHREC", "CASHPAID", "TRANSFER"}
-)
+# Journals that post the same on a cash basis (paymentsOnly=true) as on an accrual basis.
+SAME_ON_CASH_BASIS = frozenset({"CASHREC", "CASHPAID", "TRANSFER", "MANJOURNAL", "AROVERPAYMENT", "ARPREPAYMENT"})
 
 
 def ms(moment: dt.datetime) -> str:
@@ -110,9 +109,10 @@ class Journal:
 class _Open:
     """Bookkeeping for an invoice or bill while the ledger is generated."""
 
-    __slots__ = ("record", "date", "total", "applications", "contact")
+    __slots__ = ("record", "date", "total", "applications", "contact", "lines")
 
-    def __init__(self, record: Record, date: dt.date, total: int, contact: Record) -> None:
+    def __init__(self, record: Record, date: dt.date, total: int, contact: Record, lines: List[JournalLine]) -> None:
+        self.lines = lines  # its journal lines other than the AR/AP control line
         self.record = record
         self.date = date
         self.total = total
@@ -136,6 +136,7 @@ class Ledger:
         self.start = START
         self.rng = random.Random(f"ledgerflow-books:{profile.key}:{seed}:{scale}")
         self.journals: List[Journal] = []
+        self.cash_journals: List[Journal] = []  # the same books on a cash basis (paymentsOnly=true)
         self.collections: Dict[str, List[Record]] = {}
         self.invoice_books: List[_Open] = []  # posted ACCREC/ACCPAY documents with their applications
         self.credits: List[Tuple[str, str, dt.date, int, List[Tuple[dt.date, int]]]] = []
@@ -168,6 +169,16 @@ class Ledger:
         if sum(line.net for line in lines) != 0:  # a generator bug, never the caller's input
             raise RuntimeError(f"unbalanced {kind} journal {reference!r}")
         self.journals.append(Journal(day, created, reference, source_id, kind, lines))
+        if kind in SAME_ON_CASH_BASIS:
+            self.cash_journals.append(Journal(day, created, reference, source_id, kind, lines))
+
+    def _post_cash(
+        self, day: dt.date, created: dt.datetime, reference: str, source_id: str, kind: str, lines: List[JournalLine]
+    ) -> None:
+        """A cash-basis journal: a payment or allocation recognising its documents' lines pro rata."""
+        if sum(line.net for line in lines) != 0:
+            raise RuntimeError(f"unbalanced cash-basis {kind} journal {reference!r}")
+        self.cash_journals.append(Journal(day, created, reference, source_id, kind, lines))
 
     # ---------------------------------------------------------------- build
     def _build(self) -> None:
@@ -469,7 +480,7 @@ class Ledger:
                     "travel": "Travel and subsistence",
                     "utilities": "Utilities",
                 }[role]
-                unit = self.rng.randrange(2_000, 90_000) * self._factor
+                unit = self.rng.randrange(2_000, self.profile.bill_unit_max) * self._factor
                 quantity = self.rng.randint(1, 5)
                 account = self.role[role]
             net = unit * quantity
@@ -577,7 +588,7 @@ class Ledger:
                 continue
             self._close_tax(posted, sale, tax, self.role["ar" if sale else "ap"])
             self._post(day, created, number or record["Reference"], invoice_id, record["Type"], posted)
-            book = _Open(record, day, total, contact)
+            book = _Open(record, day, total, contact, posted[:-1])
             self.invoice_books.append(book)
             if not sale:
                 recent_bills.append((record, day))
@@ -660,6 +671,8 @@ class Ledger:
         sign = 1 if sale else -1
         lines = [JournalLine(bank, sign * amount), JournalLine(control, -sign * amount)]
         self._post(day, created, reference, payment_id, payment["PaymentType"], lines)
+        cash = [JournalLine(bank, sign * amount)] + _share(book.lines, amount, book.total)
+        self._post_cash(day, created, reference, payment_id, payment["PaymentType"], cash)
 
     def _pick_open(self, sale: bool) -> _Open | None:
         """A random invoice (or bill) with something still due; settled ones leave the pool."""
@@ -753,9 +766,9 @@ class Ledger:
             self._post(day, created, note_number or record["Reference"], note_id, kind, posted)
             applications: List[Tuple[dt.date, int]] = []
             if target is not None:
-                self._allocate(record, "CreditNote", target, day, total, applications)
+                self._allocate(record, "CreditNote", target, day, total, applications, posted[:-1])
             elif fate == "refunded" and day + dt.timedelta(days=7) <= TODAY:
-                self._refund(record, day + dt.timedelta(days=7), total, sale, applications)
+                self._refund(record, day + dt.timedelta(days=7), total, sale, applications, posted[:-1])
             self.credits.append((kind, contact["ContactID"], day, total, applications))
             notes.append(record)
         self.collections["CreditNotes"] = notes
@@ -768,8 +781,14 @@ class Ledger:
         day: dt.date,
         amount: int,
         applications: List[Tuple[dt.date, int]],
+        credit_lines: List[JournalLine] | None = None,
     ) -> None:
-        """Allocate ``amount`` of a credit (note, overpayment, prepayment) to an invoice; posts nothing."""
+        """Allocate ``amount`` of a credit (note, overpayment, prepayment) to an invoice.
+
+        Nothing posts on an accrual basis (both sides sit in receivables or payables); on a cash
+        basis the invoice's lines are recognised pro rata against the credit note's lines, or
+        against the customer's credit in receivables for an overpayment or prepayment.
+        """
         id_key = {"CreditNote": "CreditNoteID", "Overpayment": "OverpaymentID", "Prepayment": "PrepaymentID"}[kind]
         invoice = target.record
         record["Allocations"].append(
@@ -797,6 +816,15 @@ class Ledger:
         invoice[plural].append(summary)
         target.applications.append((day, "credited", amount))
         applications.append((day, amount))
+        if credit_lines is not None:
+            total = round(record["Total"] * 100)
+            offset = _share(credit_lines, amount, total)
+        else:
+            offset = [JournalLine(self.role["ar"], amount, description=f"{kind} allocated")]
+        cash = _share(target.lines, amount, target.total) + offset
+        noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=_UTC)
+        paid_kind = "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT"
+        self._post_cash(day, noon, f"{kind} allocation", record[id_key], paid_kind, cash)
         remaining = round(record["RemainingCredit"] * 100) - amount
         record["RemainingCredit"] = money(remaining)
         record["AppliedAmount"] = money(round(record.get("AppliedAmount", 0) * 100) + amount)
@@ -804,7 +832,13 @@ class Ledger:
             record["Status"] = "PAID"
 
     def _refund(
-        self, record: Record, day: dt.date, amount: int, sale: bool, applications: List[Tuple[dt.date, int]]
+        self,
+        record: Record,
+        day: dt.date,
+        amount: int,
+        sale: bool,
+        applications: List[Tuple[dt.date, int]],
+        credit_lines: List[JournalLine],
     ) -> None:
         bank = self.role["bank"]
         payment_id = self.new_id()
@@ -850,6 +884,8 @@ class Ledger:
         sign = 1 if sale else -1  # a customer refund pays money out and clears the customer's credit
         lines = [JournalLine(control, sign * amount), JournalLine(bank, -sign * amount)]
         self._post(day, created, reference, payment_id, kind, lines)
+        cash = [JournalLine(bank, -sign * amount)] + _share(credit_lines, amount, amount)
+        self._post_cash(day, created, reference, payment_id, kind, cash)
 
     def _build_overpayments_and_prepayments(self) -> None:
         p = self.profile
@@ -1022,11 +1058,13 @@ class Ledger:
         r = self.role
         transfers: List[Record] = []
         month = START
-        pairs = [("bank", "savings")] + ([("bank", "card")] if self.profile.credit_card else [])
+        pairs = [("bank", "savings", 50_000, 400_000)]
+        if self.profile.credit_card:
+            pairs.append(("bank", "card", 400_000, 800_000))  # paying off the card each month
         while month <= TODAY:
-            for source, target in pairs:
+            for source, target, low, high in pairs:
                 day = min(TODAY, month.replace(day=25))
-                amount = self.rng.randrange(50_000, 400_000) * self._factor
+                amount = self.rng.randrange(low, high) * self._factor
                 transfers.append(self._transfer(r[source], r[target], day, amount))
             month = add_months(month, 1)
         self.collections["BankTransfers"] = transfers
@@ -1123,25 +1161,56 @@ class Ledger:
                     record["FullyPaidOnDate"] = ms_day(last)
 
     def _number_journals(self) -> None:
-        self.journals.sort(key=lambda j: (j.date, j.created))
-        for number, journal in enumerate(self.journals, start=1):
-            journal.number = number
-            journal.id = self.new_id()
+        for journals in (self.journals, self.cash_journals):
+            journals.sort(key=lambda j: (j.date, j.created))
+            for number, journal in enumerate(journals, start=1):
+                journal.number = number
+                journal.id = self.new_id()
         self.journal_by_number = {j.number: j for j in self.journals}
 
     # ---------------------------------------------------------------- balances
     def _build_balances(self) -> None:
         """Per account (and per account and tracking option): dates and running debit/credit sums."""
+        self.running, self.running_by_option = self._running(self.journals)
+        self.running_cash, self.running_cash_by_option = self._running(self.cash_journals)
+
+    def _running(self, journals: List[Journal]) -> Tuple[List[_Running], Dict[Tuple[int, int], _Running]]:
         per_account: List[List[Tuple[int, int]]] = [[] for _ in self.accounts]
         per_option: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
-        for journal in self.journals:
+        for journal in journals:
             day = journal.date.toordinal()
             for line in journal.lines:
                 per_account[line.account].append((day, line.net))
                 for option in line.tracking:
                     per_option.setdefault((line.account, option), []).append((day, line.net))
-        self.running = [_Running(entries) for entries in per_account]
-        self.running_by_option = {key: _Running(entries) for key, entries in per_option.items()}
+        return [_Running(e) for e in per_account], {key: _Running(e) for key, e in per_option.items()}
+
+
+def _scaled(value: int, part: int, whole: int) -> int:
+    """``value * part / whole`` in cents, rounded half away from zero."""
+    sign = -1 if value < 0 else 1
+    return sign * ((abs(value) * part * 2 + whole) // (2 * whole))
+
+
+def _share(lines: List[JournalLine], part: int, whole: int) -> List[JournalLine]:
+    """The ``part / whole`` share of a document's lines; rounding lands on the largest line so the
+    share adds up to exactly ``part`` (with the lines' sign)."""
+    out = [
+        JournalLine(
+            line.account,
+            _scaled(line.net, part, whole),
+            _scaled(line.tax, part, whole),
+            line.tax_type,
+            line.description,
+            line.tracking,
+        )
+        for line in lines
+    ]
+    target = _scaled(sum(line.net for line in lines), part, whole)
+    difference = target - sum(line.net for line in out)
+    if difference:
+        max(out, key=lambda line: abs(line.net)).net += difference
+    return out
 
 
 class _Running:

@@ -72,21 +72,24 @@ def _section(title: str, rows: List[Record]) -> Record:
 class Reports:
     """The reports of one ledger; each method returns one ``ReportWithRow`` JSON object."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, cash_basis: bool = False) -> None:
         self.ledger = ledger
+        self.cash_basis = cash_basis  # paymentsOnly=true: from the ledger's cash-basis journals
+        self.running = ledger.running_cash if cash_basis else ledger.running
+        self.running_by_option = ledger.running_cash_by_option if cash_basis else ledger.running_by_option
         self.accounts = ledger.accounts
         self.profit_accounts = [i for i, a in enumerate(self.accounts) if a["Class"] in PROFIT_CLASSES]
         self.retained = ledger.role["retained"]
 
     # ------------------------------------------------------------ balances
     def balance(self, account: int, on: dt.date) -> int:
-        return self.ledger.running[account].balance(on)
+        return self.running[account].balance(on)
 
     def movement(self, account: int, start: dt.date, end: dt.date, option: int | None = None) -> int:
         if option is None:
-            running = self.ledger.running[account]
+            running = self.running[account]
         else:
-            found = self.ledger.running_by_option.get((account, option))
+            found = self.running_by_option.get((account, option))
             if found is None:
                 return 0
             running = found
@@ -117,7 +120,7 @@ class Reports:
             "ReportTitles": titles,
             "ReportDate": long_date(day),
             "UpdatedDateUTC": ms_day(self.ledger.today),
-            "Fields": [],
+            "Fields": [{"FieldID": "paymentsOnly", "Value": "true" if self.cash_basis else "false"}],
             "Rows": rows,
         }
 
@@ -327,7 +330,7 @@ class Reports:
         sums = [0, 0, 0, 0]
         before = start - dt.timedelta(days=1)
         for index in self._accounts_of(("BANK",)):
-            running = self.ledger.running[index]
+            running = self.running[index]
             opening = running.balance(before)
             debit_before, credit_before = running.totals(before)
             debit_end, credit_end = running.totals(end)

@@ -25,17 +25,23 @@ def _all_journals(books: Books) -> List[Dict]:
         offset = page[-1]["JournalNumber"]
 
 
+BASES = ("false", "true")  # paymentsOnly: accrual basis, cash basis
+
+
+@pytest.mark.parametrize("payments_only", BASES)
 @pytest.mark.parametrize("date", DATES)
-def test_trial_balance_balances(books: Books, date: str) -> None:
-    rows = rows_by_title(report(books, "getReportTrialBalance", {"date": date}))
+def test_trial_balance_balances(books: Books, date: str, payments_only: str) -> None:
+    rows = rows_by_title(report(books, "getReportTrialBalance", {"date": date, "paymentsOnly": payments_only}))
     debit, credit, ytd_debit, ytd_credit = (cents(v) for v in rows["Total"])
     assert debit == credit
     assert ytd_debit == ytd_credit > 0
 
 
+@pytest.mark.parametrize("payments_only", BASES)
 @pytest.mark.parametrize("date", DATES)
-def test_balance_sheet_assets_equal_liabilities_plus_equity(books: Books, date: str) -> None:
-    sheet = report(books, "getReportBalanceSheet", {"date": date, "periods": "2", "timeframe": "QUARTER"})
+def test_balance_sheet_assets_equal_liabilities_plus_equity(books: Books, date: str, payments_only: str) -> None:
+    query = {"date": date, "periods": "2", "timeframe": "QUARTER", "paymentsOnly": payments_only}
+    sheet = report(books, "getReportBalanceSheet", query)
     rows = rows_by_title(sheet)
     assert len(rows["Total Assets"]) == 3
     for column in range(3):
@@ -45,22 +51,53 @@ def test_balance_sheet_assets_equal_liabilities_plus_equity(books: Books, date: 
     assert cents(rows["Total Assets"][0]) > 0
 
 
-def _earnings(books: Books, date: dt.date) -> int:
-    rows = rows_by_title(report(books, "getReportBalanceSheet", {"date": date.isoformat()}))
+def _earnings(books: Books, date: dt.date, payments_only: str = "false") -> int:
+    query = {"date": date.isoformat(), "paymentsOnly": payments_only}
+    rows = rows_by_title(report(books, "getReportBalanceSheet", query))
     retained = next(
         v for k, v in rows.items() if k.startswith(books.ledger.accounts[books.ledger.role["retained"]]["Name"])
     )
     return cents(rows["Current Year Earnings"][0]) + cents(retained[0])
 
 
+@pytest.mark.parametrize("payments_only", BASES)
 @pytest.mark.parametrize("start,end", PERIODS)
-def test_profit_equals_movement_in_earnings(books: Books, start: str, end: str) -> None:
-    profit = cents(
-        rows_by_title(report(books, "getReportProfitAndLoss", {"fromDate": start, "toDate": end}))["Net Profit"][0]
-    )
+def test_profit_equals_movement_in_earnings(books: Books, start: str, end: str, payments_only: str) -> None:
+    query = {"fromDate": start, "toDate": end, "paymentsOnly": payments_only}
+    profit = cents(rows_by_title(report(books, "getReportProfitAndLoss", query))["Net Profit"][0])
     before = dt.date.fromisoformat(start) - dt.timedelta(days=1)
-    assert profit == _earnings(books, dt.date.fromisoformat(end)) - _earnings(books, before)
+    end_day = dt.date.fromisoformat(end)
+    assert profit == _earnings(books, end_day, payments_only) - _earnings(books, before, payments_only)
     assert profit != 0
+
+
+@pytest.mark.parametrize("date", DATES)
+def test_cash_basis_keeps_the_bank_and_has_no_payables(books: Books, date: str) -> None:
+    accrual = rows_by_title(report(books, "getReportBalanceSheet", {"date": date}))
+    cash = rows_by_title(report(books, "getReportBalanceSheet", {"date": date, "paymentsOnly": "true"}))
+    assert cash["Total Bank"] == accrual["Total Bank"]
+    ledger = books.ledger
+    ap_name = ledger.accounts[ledger.role["ap"]]["Name"]
+    assert cents(next((v for k, v in cash.items() if k.startswith(ap_name)), ["0.00"])[0]) == 0
+    ar_name = ledger.accounts[ledger.role["ar"]]["Name"]
+    on = dt.date.fromisoformat(date)
+    unused_receipts = sum(  # overpayments and prepayments not yet allocated: the only receivables on a cash basis
+        total - sum(a for d, a in used if d <= on)
+        for kind, _, day, total, used in ledger.credits
+        if kind in ("RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT") and day <= on
+    )
+    assert cents(next((v for k, v in cash.items() if k.startswith(ar_name)), ["0.00"])[0]) == -unused_receipts
+
+
+def test_cash_basis_income_is_the_paid_share_of_invoices(books: Books) -> None:
+    pl = {"fromDate": "2025-01-01", "toDate": "2026-10-31"}
+    accrual = cents(rows_by_title(report(books, "getReportProfitAndLoss", pl))["Total Income"][0])
+    cash = cents(
+        rows_by_title(report(books, "getReportProfitAndLoss", {**pl, "paymentsOnly": "true"}))["Total Income"][0]
+    )
+    assert 0 < cash < accrual
+    cash_journals = ok(books, "getJournals", {"paymentsOnly": "true"})["Journals"]
+    assert all(sum(money_cents(line["NetAmount"]) for line in j["JournalLines"]) == 0 for j in cash_journals)
 
 
 def test_profit_and_loss_income_matches_the_journals(books: Books) -> None:
