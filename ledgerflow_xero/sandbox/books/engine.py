@@ -12,9 +12,10 @@ import email.utils
 import uuid
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
+from .errors import BadRequest, NotFound
 from .ledger import TODAY, Journal, Ledger, money, ms, ms_day
 from .profiles import DEMO, PROFILES
-from .reports import TIMEFRAMES, ReportError, Reports
+from .reports import TIMEFRAMES, Reports
 from .where import FieldKinds, WhereError, compile_where, ms_to_datetime
 
 Record = Dict[str, Any]
@@ -164,14 +165,6 @@ _SEARCH_FIELDS = {
 }
 
 
-class BadRequest(ValueError):
-    """Becomes Xero's 400 ``ValidationException`` body."""
-
-
-class NotFound(LookupError):
-    """Becomes a 404 problem body."""
-
-
 def validation_error(message: str) -> Dict[str, Any]:
     """Xero's 400 body (the same shape as the sandbox's ``wire.validation_error``)."""
     return {"ErrorNumber": 10, "Type": "ValidationException", "Message": message}
@@ -297,10 +290,10 @@ class Books:
         """The JSON Xero's spec describes for ``operation_id`` (200), or a Xero-shaped 400/404 body."""
         try:
             return 200, self._envelope(self._dispatch(operation_id, path_params, query, headers))
-        except (BadRequest, WhereError, ReportError) as error:
+        except BadRequest as error:  # WhereError is one
             return 400, validation_error(str(error))
-        except (NotFound, LookupError) as error:
-            return 404, not_found(str(error.args[0]) if error.args else "not found")
+        except NotFound as error:
+            return 404, not_found(str(error))
 
     def record(self, operation_id: str, path_params: Mapping[str, str]) -> Dict[str, Any] | None:
         """The single invoice or credit note a PDF is rendered from (by id or number), or None."""

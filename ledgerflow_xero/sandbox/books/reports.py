@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List, Sequence, Tuple
 
+from .errors import NotFound
 from .ledger import Ledger, add_months, ms_day
 
 Record = Dict[str, Any]
@@ -34,10 +35,6 @@ _PL_SECTIONS = (
     ("Less Operating Expenses", ("EXPENSE", "OVERHEADS", "DEPRECIATN"), 1),
 )
 TIMEFRAMES = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
-
-
-class ReportError(ValueError):
-    """A report parameter the sandbox refuses; the message names it."""
 
 
 def amount(cents: int) -> str:
@@ -354,7 +351,7 @@ class Reports:
     def aged(self, sale: bool, contact_id: str, on: dt.date, start: dt.date | None, end: dt.date | None) -> Record:
         contact = next((c for c in self.ledger.contacts if c["ContactID"].lower() == contact_id.lower()), None)
         if contact is None:
-            raise LookupError(f"no contact {contact_id} in this organisation")
+            raise NotFound(f"no contact {contact_id[:100]} in this organisation")
         kind = "ACCREC" if sale else "ACCPAY"
         rows: List[Record] = [
             _row(

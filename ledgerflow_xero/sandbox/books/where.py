@@ -23,6 +23,8 @@ import datetime as dt
 import re
 from typing import Any, Callable, Dict, List, Tuple
 
+from .errors import BadRequest
+
 Record = Dict[str, Any]
 Predicate = Callable[[Record], bool]
 Getter = Callable[[Record], Any]
@@ -43,7 +45,7 @@ _BOOL_METHODS = {"contains": "Contains", "startswith": "StartsWith", "endswith":
 _STR_METHODS = {"tolower": "ToLower", "toupper": "ToUpper"}
 
 
-class WhereError(ValueError):
+class WhereError(BadRequest):
     """A ``where`` clause the sandbox refuses; the message names the offending part."""
 
 

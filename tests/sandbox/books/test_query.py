@@ -264,3 +264,10 @@ def test_paging_a_large_ledger_sees_every_invoice_once() -> None:
             assert again == seen[200:300]  # the same order on every call
             totals = {r["InvoiceID"]: r["Total"] for r in everything}
             assert [totals[i] for i in seen] == sorted(totals.values(), reverse=True)
+
+
+def test_an_unknown_aged_report_contact_is_not_found(uk: Books) -> None:
+    status, body = uk.answer(
+        "getReportAgedPayablesByContact", {}, {"contactId": ["0" * 8 + "-0000-0000-0000-" + "0" * 12]}, {}
+    )
+    assert status == 404 and "no contact 00000000-0000" in body["Detail"]
