@@ -13,7 +13,7 @@ import uuid
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
 from .errors import BadRequest, NotFound
-from .ledger import TODAY, Journal, Ledger, money, ms, ms_day
+from .ledger import TODAY, Journal, Ledger, add_months, money, ms, ms_day
 from .profiles import DEMO, PROFILES
 from .reports import TIMEFRAMES, Reports
 from .where import FieldKinds, WhereError, compile_where, ms_to_datetime
@@ -649,8 +649,6 @@ class Books:
 
 def min_month_end(day: dt.date) -> dt.date:
     """The last day of ``day``'s month."""
-    from .ledger import add_months
-
     return add_months(day.replace(day=1), 1) - dt.timedelta(days=1)
 
 
