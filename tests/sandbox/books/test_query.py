@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Callable, Dict, List
 
 import pytest
@@ -271,3 +272,25 @@ def test_an_unknown_aged_report_contact_is_not_found(uk: Books) -> None:
         "getReportAgedPayablesByContact", {}, {"contactId": ["0" * 8 + "-0000-0000-0000-" + "0" * 12]}, {}
     )
     assert status == 404 and "no contact 00000000-0000" in body["Detail"]
+
+
+@pytest.mark.parametrize(
+    "operation_id,query",
+    [
+        ("getInvoices", {"page": "2"}),
+        ("getInvoices", {"page": "1", "summaryOnly": "true"}),
+        ("getContacts", {"where": "IsCustomer==true"}),
+        ("getReportBalanceSheet", {}),
+        ("getJournals", {}),
+        ("getInvoices", {"where": "Nope==1"}),
+    ],
+)
+def test_answer_json_is_the_answer_serialised(uk: Books, operation_id: str, query: Dict[str, str]) -> None:
+    as_query = {k: [v] for k, v in query.items()}
+    for _ in range(2):  # the second time from the per-record cache
+        status, raw = uk.answer_json(operation_id, {}, as_query, {})
+        expected_status, expected = uk.answer(operation_id, {}, as_query, {})
+        decoded = json.loads(raw)
+        for body in (decoded, expected):
+            body.pop("Id", None), body.pop("DateTimeUTC", None), body.pop("Instance", None)
+        assert (status, decoded) == (expected_status, expected)
