@@ -244,3 +244,44 @@ def test_profit_and_loss_periods_compare_earlier_months(books: Books) -> None:
     ):
         single = report(books, "getReportProfitAndLoss", {"fromDate": start, "toDate": end})
         assert nets[k] == rows_by_title(single)["Net Profit"][0]
+
+
+@pytest.mark.parametrize("date", DATES)
+def test_payables_account_is_open_bills_less_unused_supplier_credit(books: Books, date: str) -> None:
+    ledger = books.ledger
+    on = dt.date.fromisoformat(date)
+    rows = rows_by_title(report(books, "getReportBalanceSheet", {"date": date}))
+    ap_name = ledger.accounts[ledger.role["ap"]]["Name"]
+    ap = cents(next(v for k, v in rows.items() if k.startswith(ap_name))[0])
+    aged_total = sum(
+        cents(
+            rows_by_title(report(books, "getReportAgedPayablesByContact", {"contactId": c["ContactID"], "date": date}))[
+                "Total"
+            ][-1]
+        )
+        for c in ledger.suppliers
+    )
+    unused = sum(
+        total - sum(a for d, a in used if d <= on)
+        for kind, _, day, total, used in ledger.credits
+        if kind == "ACCPAYCREDIT" and day <= on
+    )
+    assert ap == aged_total - unused
+    assert aged_total > 0
+
+
+def test_aged_report_date_range_keeps_invoices_dated_within_it(books: Books) -> None:
+    contact = max(books.ledger.customers, key=lambda c: sum(b.contact is c for b in books.ledger.invoice_books))
+    whole = report(
+        books, "getReportAgedReceivablesByContact", {"contactId": contact["ContactID"], "date": "2026-10-31"}
+    )
+    part = report(
+        books,
+        "getReportAgedReceivablesByContact",
+        {"contactId": contact["ContactID"], "date": "2026-10-31", "fromDate": "2026-01-01", "toDate": "2026-06-30"},
+    )
+    dated = [r["Cells"][0]["Value"][:10] for r in part["Rows"][1]["Rows"] if r["RowType"] == "Row"]
+    assert all("2026-01-01" <= d <= "2026-06-30" for d in dated)
+    every = [r["Cells"][0]["Value"][:10] for r in whole["Rows"][1]["Rows"] if r["RowType"] == "Row"]
+    assert dated == [d for d in every if "2026-01-01" <= d <= "2026-06-30"]
+    assert 0 < len(dated) < len(every)
