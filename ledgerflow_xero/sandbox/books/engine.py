@@ -144,6 +144,14 @@ _REPORT_PARAMS: Dict[str, Tuple[str, ...]] = {
     "getReportAgedPayablesByContact": ("contactId", "date", "fromDate", "toDate"),
     "getReportFromId": (),
 }
+OPERATIONS = frozenset(
+    set(_LISTS)
+    | set(_SINGLES)
+    | set(_REPORT_PARAMS)
+    | {"getOrganisations", "getJournals", "getJournal", "getJournalByNumber"}
+)
+"""The operationIds :meth:`Books.answer` answers with data: the 38 reads Ledgerflow serves."""
+
 # Report parameters the spec lists that the sandbox does not compute: refused by name.
 _REPORT_UNSUPPORTED = {
     "trackingOptionID1": "filtering a balance sheet by tracking option",
@@ -707,4 +715,4 @@ def build_demo_books() -> Books:
     return Books(Ledger(DEMO, 0, 1))
 
 
-__all__ = ["Books", "build_books", "build_demo_books", "validation_error", "not_found", "TODAY"]
+__all__ = ["Books", "build_books", "build_demo_books", "validation_error", "not_found", "OPERATIONS", "TODAY"]
