@@ -45,6 +45,9 @@ _BOOL_METHODS = {"contains": "Contains", "startswith": "StartsWith", "endswith":
 _STR_METHODS = {"tolower": "ToLower", "toupper": "ToUpper"}
 
 
+MAX_NESTING = 20
+
+
 class WhereError(BadRequest):
     """A ``where`` clause the sandbox refuses; the message names the offending part."""
 
@@ -144,6 +147,7 @@ class _Parser:
             self.tokens.append((kind, match.group(kind)))
             position = match.end()
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> Tuple[str, str]:
         return self.tokens[self.index] if self.index < len(self.tokens) else ("end", "")
@@ -187,8 +191,12 @@ class _Parser:
     def atom(self) -> Predicate:
         if self.peek()[1] == "(":
             self.take()
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise WhereError(f"where: parentheses nested deeper than {MAX_NESTING}")
             inner = self.expr()
             self.expect(")")
+            self.depth -= 1
             return inner
         left = self.operand()
         kind, text = self.peek()

@@ -7,6 +7,8 @@ import json
 from typing import Any, Callable, Dict, List
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ledgerflow_xero.sandbox.books import Books, build_books
 
@@ -117,11 +119,13 @@ REFUSED = [
     ("1 == 1", "compares two values"),
     ("Total", "expected a comparison after 'Total'"),
     ('NOT Status == "PAID"', "unknown field 'NOT'"),
+    ("(" * 500 + "Total>1" + ")" * 500, "parentheses nested deeper than 20"),
+    ("Total>1 AND " * 200 + "Total>1", "longer than 2000 characters"),
     ("", ""),
 ]
 
 
-@pytest.mark.parametrize("clause,message", REFUSED, ids=[c or "empty" for c, _ in REFUSED])
+@pytest.mark.parametrize("clause,message", REFUSED, ids=[c[:40] or "empty" for c, _ in REFUSED])
 def test_where_refuses_by_name(uk: Books, clause: str, message: str) -> None:
     if clause == "":
         assert ok(uk, "getInvoices", {"where": ""})["Invoices"] == uk.collections["Invoices"]
@@ -294,3 +298,55 @@ def test_answer_json_is_the_answer_serialised(uk: Books, operation_id: str, quer
         for body in (decoded, expected):
             body.pop("Id", None), body.pop("DateTimeUTC", None), body.pop("Instance", None)
         assert (status, decoded) == (expected_status, expected)
+
+
+_WHERE_ALPHABET = st.sampled_from(
+    [
+        "Total",
+        "Status",
+        "Contact",
+        ".",
+        "Name",
+        "ContactID",
+        "==",
+        "!=",
+        "<",
+        ">=",
+        "AND",
+        "OR",
+        "&&",
+        "||",
+        "(",
+        ")",
+        '"PAID"',
+        '"x\\"y"',
+        "5",
+        "-1.5",
+        "true",
+        "null",
+        "DateTime(2025,1,1)",
+        "Guid(",
+        ")",
+        ",",
+        "Contains",
+        "ToLower",
+        '("a")',
+        "()",
+        " ",
+        "__import__",
+        "'",
+        ";",
+        "=",
+        "Date",
+        "LineItems",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_WHERE_ALPHABET, max_size=12).map("".join) | st.text(max_size=40))
+def test_any_where_text_is_answered_or_refused_never_raised(uk: Books, clause: str) -> None:
+    status, body = uk.answer("getInvoices", {}, {"where": [clause]}, {})
+    assert status in (200, 400)
+    if status == 400:
+        assert body["Type"] == "ValidationException" and body["Message"].startswith("where: ")
