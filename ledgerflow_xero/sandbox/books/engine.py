@@ -238,7 +238,7 @@ class _Query:
         if raw is None:
             return None
         try:
-            return dt.date.fromisoformat(raw.strip()[:10])
+            return dt.datetime.fromisoformat(raw.strip()).date()
         except ValueError:
             raise BadRequest(f"{name} {_cut(raw)!r} must be a date like 2026-03-31") from None
 

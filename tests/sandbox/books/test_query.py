@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledgerflow_xero.sandbox.books import Books, build_books
+from ledgerflow_xero.sandbox.books import OPERATIONS, Books, build_books
 
 from .conftest import books_for, ok, refused
 
@@ -350,3 +350,59 @@ def test_any_where_text_is_answered_or_refused_never_raised(uk: Books, clause: s
     assert status in (200, 400)
     if status == 400:
         assert body["Type"] == "ValidationException" and body["Message"].startswith("where: ")
+
+
+_PARAMETER_NAMES = st.sampled_from(
+    [
+        "page",
+        "pageSize",
+        "where",
+        "order",
+        "IDs",
+        "Statuses",
+        "date",
+        "fromDate",
+        "toDate",
+        "periods",
+        "timeframe",
+        "paymentsOnly",
+        "contactId",
+        "trackingCategoryID",
+        "offset",
+        "unitdp",
+        "summaryOnly",
+        "searchTerm",
+        "x",
+    ]
+)
+_PARAMETER_VALUES = st.sampled_from(
+    [
+        "1",
+        "0",
+        "-1",
+        "1000",
+        "99999999999",
+        "true",
+        "False",
+        "2026-02-29",
+        "2026-02-28",
+        "2025-13-01",
+        "MONTH",
+        "WEEK",
+        "Total DESC",
+        'Status=="PAID"',
+        "",
+        " ",
+        "\x00",
+        "é",
+        "2026-01-01T00:00:00",
+    ]
+) | st.text(max_size=12)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(sorted(OPERATIONS)), st.dictionaries(_PARAMETER_NAMES, _PARAMETER_VALUES, max_size=4))
+def test_any_query_is_answered_or_refused_never_raised(uk: Books, operation_id: str, query: Dict[str, str]) -> None:
+    path = {"Id": uk.collections["Invoices"][0]["InvoiceID"]} if operation_id[-1] != "s" else {}
+    status, body = uk.answer(operation_id, path, {k: [v] for k, v in query.items()}, {})
+    assert status in (200, 400, 404), body
