@@ -26,7 +26,9 @@ _UTC = dt.timezone.utc
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 
 # Journals that post the same on a cash basis (paymentsOnly=true) as on an accrual basis.
-SAME_ON_CASH_BASIS = frozenset({"CASHREC", "CASHPAID", "TRANSFER", "MANJOURNAL", "AROVERPAYMENT", "ARPREPAYMENT"})
+SAME_ON_CASH_BASIS = frozenset(
+    {"CASHREC", "CASHPAID", "TRANSFER", "MANJOURNAL", "AROVERPAYMENT", "ARPREPAYMENT", "APOVERPAYMENT", "APPREPAYMENT"}
+)
 
 
 def ms(moment: dt.datetime) -> str:
@@ -820,7 +822,9 @@ class Ledger:
             total = round(record["Total"] * 100)
             offset = _share(credit_lines, amount, total)
         else:
-            offset = [JournalLine(self.role["ar"], amount, description=f"{kind} allocated")]
+            sale = invoice["Type"] == "ACCREC"
+            control = self.role["ar" if sale else "ap"]
+            offset = [JournalLine(control, amount if sale else -amount, description=f"{kind} allocated")]
         cash = _share(target.lines, amount, target.total) + offset
         noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=_UTC)
         paid_kind = "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT"
@@ -892,12 +896,15 @@ class Ledger:
         self.bank_transactions: List[Record] = []
         overpayments: List[Record] = []
         prepayments: List[Record] = []
-        for kind, count, out in (
-            ("Overpayment", p.overpayments * self.scale, overpayments),
-            ("Prepayment", p.prepayments * self.scale, prepayments),
+        supplier_share = max(1, p.overpayments * self.scale // 2), max(1, p.prepayments * self.scale // 2)
+        for kind, count, out, sale in (
+            ("Overpayment", p.overpayments * self.scale, overpayments, True),
+            ("Prepayment", p.prepayments * self.scale, prepayments, True),
+            ("Overpayment", supplier_share[0], overpayments, False),  # to suppliers, after the customers'
+            ("Prepayment", supplier_share[1], prepayments, False),
         ):
             for _ in range(count):
-                target = self._pick_open(True)
+                target = self._pick_open(sale)
                 if target is None:
                     break
                 due = target.due()
@@ -911,33 +918,34 @@ class Ledger:
                     allocate, on = (amount if self.rng.random() < 0.7 else 0), target.date
                 if amount <= 0:
                     continue
-                out.append(self._credit_receipt(kind, target, day, amount, allocate, on))
+                out.append(self._credit_receipt(kind, target, day, amount, allocate, on, sale))
         self.collections["Overpayments"] = overpayments
         self.collections["Prepayments"] = prepayments
 
     def _credit_receipt(
-        self, kind: str, target: _Open, day: dt.date, amount: int, allocate: int, on: dt.date
+        self, kind: str, target: _Open, day: dt.date, amount: int, allocate: int, on: dt.date, sale: bool
     ) -> Record:
-        """A customer's overpayment or prepayment: money into the bank, a credit on their account."""
+        """An overpayment or prepayment: a customer's money in (a credit on their account in
+        receivables) or money out to a supplier (a debit on theirs in payables)."""
         id_key = kind + "ID"
         doc_id = self.new_id()
         created = self._stamp(day)
-        bank, ar = self.role["bank"], self.role["ar"]
+        bank, control = self.role["bank"], self.role["ar" if sale else "ap"]
         contact = self._contact_ref(target.contact)
         line = {
             "LineItemID": self.new_id(),
-            "Description": f"{kind} received",
+            "Description": f"{kind} {'received' if sale else 'paid'}",
             "Quantity": 1.0,
             "UnitAmount": money(amount),
-            "AccountCode": self.accounts[ar]["Code"],
-            "AccountID": self.accounts[ar]["AccountID"],
+            "AccountCode": self.accounts[control]["Code"],
+            "AccountID": self.accounts[control]["AccountID"],
             "TaxType": "NONE",
             "TaxAmount": 0.0,
             "LineAmount": money(amount),
             "Tracking": [],
         }
         record: Record = {
-            "Type": f"RECEIVE-{kind.upper()}",
+            "Type": f"{'RECEIVE' if sale else 'SPEND'}-{kind.upper()}",
             id_key: doc_id,
             "Contact": contact,
             "Date": ms_day(day),
@@ -954,7 +962,7 @@ class Ledger:
             "Allocations": [],
             "Payments": [],
             "HasAttachments": False,
-            "Reference": f"{kind} from {contact['Name']}",
+            "Reference": f"{kind} {'from' if sale else 'to'} {contact['Name']}",
         }
         bank_txn_id = self.new_id()
         self.bank_transactions.append(
@@ -979,8 +987,12 @@ class Ledger:
                 "HasAttachments": False,
             }
         )
-        lines = [JournalLine(bank, amount), JournalLine(ar, -amount, description=line["Description"])]
-        self._post(day, created, record["Reference"], doc_id, "AR" + kind.upper(), lines)
+        sign = 1 if sale else -1
+        lines = [
+            JournalLine(bank, sign * amount),
+            JournalLine(control, -sign * amount, description=line["Description"]),
+        ]
+        self._post(day, created, record["Reference"], doc_id, ("AR" if sale else "AP") + kind.upper(), lines)
         applications: List[Tuple[dt.date, int]] = []
         if allocate > 0:
             self._allocate(record, kind, target, on, allocate, applications)

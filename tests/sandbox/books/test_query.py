@@ -217,6 +217,8 @@ def test_journals_page_by_offset_and_payments_only(uk: Books) -> None:
         "MANJOURNAL",
         "AROVERPAYMENT",
         "ARPREPAYMENT",
+        "APOVERPAYMENT",
+        "APPREPAYMENT",
         "ACCRECPAYMENT",
         "ACCPAYPAYMENT",
         "ARCREDITPAYMENT",
