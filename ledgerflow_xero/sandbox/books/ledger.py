@@ -1171,6 +1171,26 @@ class Ledger:
                 if paid + credited == book.total:
                     record["Status"] = "PAID"
                     record["FullyPaidOnDate"] = ms_day(last)
+        self._contact_balances()
+
+    def _contact_balances(self) -> None:
+        """Each contact's ``Balances``: what its open invoices and bills still owe today, and how much is overdue."""
+        owed: Dict[Tuple[str, str], List[int]] = {}
+        for book in self.invoice_books:
+            due = book.due()
+            if due <= 0:
+                continue
+            side = "AccountsReceivable" if book.record["Type"] == "ACCREC" else "AccountsPayable"
+            totals = owed.setdefault((book.contact["ContactID"], side), [0, 0])
+            totals[0] += due
+            if book.date + dt.timedelta(days=30) < TODAY:
+                totals[1] += due
+        for contact in self.contacts:
+            contact["Balances"] = {
+                side: {"Outstanding": money(totals[0]), "Overdue": money(totals[1])}
+                for side in ("AccountsReceivable", "AccountsPayable")
+                for totals in [owed.get((contact["ContactID"], side), [0, 0])]
+            }
 
     def _number_journals(self) -> None:
         for journals in (self.journals, self.cash_journals):

@@ -295,3 +295,21 @@ def test_aged_report_date_range_keeps_invoices_dated_within_it(books: Books) -> 
     every = [r["Cells"][0]["Value"][:10] for r in whole["Rows"][1]["Rows"] if r["RowType"] == "Row"]
     assert dated == [d for d in every if "2026-01-01" <= d <= "2026-06-30"]
     assert 0 < len(dated) < len(every)
+
+
+def test_contact_balances_equal_their_aged_reports(books: Books) -> None:
+    checked = 0
+    for contact in ok(books, "getContacts")["Contacts"]:
+        balances = ok(books, "getContact", path={"ContactID": contact["ContactID"]})["Contacts"][0]["Balances"]
+        for side, operation_id in (
+            ("AccountsReceivable", "getReportAgedReceivablesByContact"),
+            ("AccountsPayable", "getReportAgedPayablesByContact"),
+        ):
+            aged = report(books, operation_id, {"contactId": contact["ContactID"]})
+            rows = [r for r in aged["Rows"][1]["Rows"] if r["RowType"] == "Row"]
+            due = sum(cents(r["Cells"][-1]["Value"]) for r in rows)
+            overdue = sum(cents(r["Cells"][-1]["Value"]) for r in rows if r["Cells"][3]["Value"] == "Overdue")
+            assert money_cents(balances[side]["Outstanding"]) == due
+            assert money_cents(balances[side]["Overdue"]) == overdue
+            checked += due > 0
+    assert checked > 2
