@@ -7,6 +7,6 @@ operationId) into the JSON Xero's spec describes, computing reports from the jou
 
 from __future__ import annotations
 
-from .engine import Books, build_books, build_demo_books
+from .engine import OPERATIONS, Books, build_books, build_demo_books
 
-__all__ = ["Books", "build_books", "build_demo_books"]
+__all__ = ["OPERATIONS", "Books", "build_books", "build_demo_books"]

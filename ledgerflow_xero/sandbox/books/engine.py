@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
 import uuid
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
-from .ledger import CASH_SOURCE_TYPES, TODAY, Journal, Ledger, money, ms, ms_day
+from .errors import BadRequest, NotFound
+from .ledger import TODAY, Journal, Ledger, add_months, money, ms, ms_day
 from .profiles import DEMO, PROFILES
-from .reports import TIMEFRAMES, ReportError, Reports
+from .reports import TIMEFRAMES, Reports
 from .where import FieldKinds, WhereError, compile_where, ms_to_datetime
 
 Record = Dict[str, Any]
@@ -142,6 +144,14 @@ _REPORT_PARAMS: Dict[str, Tuple[str, ...]] = {
     "getReportAgedPayablesByContact": ("contactId", "date", "fromDate", "toDate"),
     "getReportFromId": (),
 }
+OPERATIONS = frozenset(
+    set(_LISTS)
+    | set(_SINGLES)
+    | set(_REPORT_PARAMS)
+    | {"getOrganisations", "getJournals", "getJournal", "getJournalByNumber"}
+)
+"""The operationIds :meth:`Books.answer` answers with data: the 38 reads Ledgerflow serves."""
+
 # Report parameters the spec lists that the sandbox does not compute: refused by name.
 _REPORT_UNSUPPORTED = {
     "trackingOptionID1": "filtering a balance sheet by tracking option",
@@ -162,14 +172,6 @@ _SEARCH_FIELDS = {
     "Invoices": ("InvoiceNumber", "Reference"),
     "Contacts": ("Name", "FirstName", "LastName", "ContactNumber", "EmailAddress"),
 }
-
-
-class BadRequest(ValueError):
-    """Becomes Xero's 400 ``ValidationException`` body."""
-
-
-class NotFound(LookupError):
-    """Becomes a 404 problem body."""
 
 
 def validation_error(message: str) -> Dict[str, Any]:
@@ -236,7 +238,7 @@ class _Query:
         if raw is None:
             return None
         try:
-            return dt.date.fromisoformat(raw.strip()[:10])
+            return dt.datetime.fromisoformat(raw.strip()).date()
         except ValueError:
             raise BadRequest(f"{name} {_cut(raw)!r} must be a date like 2026-03-31") from None
 
@@ -279,10 +281,14 @@ class Books:
         self.source = ledger.profile.key
         self.today: dt.date = ledger.today
         self.reports = Reports(ledger)
+        self.cash_reports = Reports(ledger, cash_basis=True)
         self.collections = ledger.collections
         self._indexes: Dict[Tuple[str, str], Dict[str, Record]] = {}
         self._fields: Dict[str, FieldKinds] = {}
         self._journal_json: Dict[int, Record] = {}
+        self._cash_journal_json: Dict[int, Record] = {}
+        self._owned: set[int] | None = None  # ids of the records the books hold (never freed while they live)
+        self._json_cache: Dict[int, str] = {}
 
     # ------------------------------------------------------------------ public
     def answer(
@@ -295,10 +301,46 @@ class Books:
         """The JSON Xero's spec describes for ``operation_id`` (200), or a Xero-shaped 400/404 body."""
         try:
             return 200, self._envelope(self._dispatch(operation_id, path_params, query, headers))
-        except (BadRequest, WhereError, ReportError) as error:
+        except BadRequest as error:  # WhereError is one
             return 400, validation_error(str(error))
-        except (NotFound, LookupError) as error:
-            return 404, not_found(str(error.args[0]) if error.args else "not found")
+        except NotFound as error:
+            return 404, not_found(str(error))
+
+    def answer_json(
+        self,
+        operation_id: str,
+        path_params: Mapping[str, str],
+        query: Mapping[str, Sequence[str]],
+        headers: Mapping[str, str],
+    ) -> Tuple[int, bytes]:
+        """:meth:`answer` already serialised as compact UTF-8 JSON, for the HTTP side.
+
+        The books' records never change once built, so each one is serialised once and the
+        bytes reused: a 100-invoice page costs a join, not a ``json.dumps`` of every invoice.
+        """
+        status, body = self.answer(operation_id, path_params, query, headers)
+        if status != 200:
+            return status, json.dumps(body, separators=(",", ":")).encode()
+        parts = []
+        for key, value in body.items():
+            encoded = json.dumps(key) + ":"
+            if isinstance(value, list) and key in self.collections:
+                encoded += "[" + ",".join(self._record_json(record) for record in value) + "]"
+            else:
+                encoded += json.dumps(value, separators=(",", ":"))
+            parts.append(encoded)
+        return status, ("{" + ",".join(parts) + "}").encode()
+
+    def _record_json(self, record: Record) -> str:
+        key = id(record)
+        if self._owned is None:
+            self._owned = {id(r) for records in self.collections.values() for r in records}
+        if key not in self._owned:  # a trimmed copy (summaryOnly): not kept, its id may be reused
+            return json.dumps(record, separators=(",", ":"))
+        cached = self._json_cache.get(key)
+        if cached is None:
+            cached = self._json_cache[key] = json.dumps(record, separators=(",", ":"))
+        return cached
 
     def record(self, operation_id: str, path_params: Mapping[str, str]) -> Dict[str, Any] | None:
         """The single invoice or credit note a PDF is rendered from (by id or number), or None."""
@@ -493,8 +535,8 @@ class Books:
 
             keys.append((get, len(words) == 2 and words[1].upper() == "DESC"))
         ordered = list(records)
-        for get, descending in reversed(keys):
-            ordered.sort(key=get, reverse=descending)
+        for key_of, descending in reversed(keys):
+            ordered.sort(key=key_of, reverse=descending)
         return ordered
 
     # ------------------------------------------------------------------ journals
@@ -505,12 +547,11 @@ class Books:
         since_header = _header(headers, "If-Modified-Since")
         since = _parse_since(since_header).replace(tzinfo=dt.timezone.utc) if since_header else None
         chosen: List[Record] = []
-        for journal in self.ledger.journals[offset:]:
-            if payments_only and journal.source_type not in CASH_SOURCE_TYPES:
-                continue
+        journals = self.ledger.cash_journals if payments_only else self.ledger.journals
+        for journal in journals[offset:]:
             if since is not None and journal.created <= since:
                 continue
-            chosen.append(self._journal_record(journal))
+            chosen.append(self._journal_record(journal, cash_basis=payments_only))
             if len(chosen) == JOURNALS_PER_CALL:
                 break
         return {"Journals": chosen}
@@ -526,8 +567,9 @@ class Books:
             raise NotFound(f"no Journal {_cut(wanted)} in this organisation")
         return self._journal_record(journal)
 
-    def _journal_record(self, journal: Journal) -> Record:
-        cached = self._journal_json.get(journal.number)
+    def _journal_record(self, journal: Journal, cash_basis: bool = False) -> Record:
+        cache = self._cash_journal_json if cash_basis else self._journal_json
+        cached = cache.get(journal.number)
         if cached is not None:
             return cached
         accounts = self.ledger.accounts
@@ -561,8 +603,8 @@ class Books:
             "SourceType": journal.source_type,
             "JournalLines": lines,
         }
-        if len(self._journal_json) < 50_000:
-            self._journal_json[journal.number] = record
+        if len(cache) < 50_000:
+            cache[journal.number] = record
         return record
 
     # ------------------------------------------------------------------ reports
@@ -581,10 +623,8 @@ class Books:
         for name, what in _REPORT_UNSUPPORTED.items():
             if params.get(name) is not None:
                 raise BadRequest(f"the sandbox does not implement {name} ({what})")
-        if params.flag("paymentsOnly"):
-            raise BadRequest("the sandbox does not implement paymentsOnly=true (cash-basis reports)")
         params.flag("standardLayout")  # the sandbox's layout is Xero's standard layout either way
-        reports = self.reports
+        reports = self.cash_reports if params.flag("paymentsOnly") else self.reports
         if operation_id == "getReportBalanceSheet":
             on = params.date("date") or self.today
             periods, months = self._periods(params)
@@ -605,8 +645,8 @@ class Books:
         if not contact:
             raise BadRequest(f"contactId is required for {operation_id}")
         on = params.date("date") or self.today
-        start, end = params.date("fromDate"), params.date("toDate")
-        return reports.aged(operation_id == "getReportAgedReceivablesByContact", contact, on, start, end)
+        dated_from, dated_to = params.date("fromDate"), params.date("toDate")
+        return reports.aged(operation_id == "getReportAgedReceivablesByContact", contact, on, dated_from, dated_to)
 
     def _range(self, params: _Query) -> Tuple[dt.date, dt.date]:
         start, end = params.date("fromDate"), params.date("toDate")
@@ -656,8 +696,6 @@ class Books:
 
 def min_month_end(day: dt.date) -> dt.date:
     """The last day of ``day``'s month."""
-    from .ledger import add_months
-
     return add_months(day.replace(day=1), 1) - dt.timedelta(days=1)
 
 
@@ -677,4 +715,4 @@ def build_demo_books() -> Books:
     return Books(Ledger(DEMO, 0, 1))
 
 
-__all__ = ["Books", "build_books", "build_demo_books", "validation_error", "not_found", "TODAY"]
+__all__ = ["Books", "build_books", "build_demo_books", "validation_error", "not_found", "OPERATIONS", "TODAY"]

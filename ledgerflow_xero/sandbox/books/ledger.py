@@ -25,8 +25,9 @@ TODAY = dt.date(2026, 10, 31)  # the books' "today": reports and ageing default 
 _UTC = dt.timezone.utc
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 
-CASH_SOURCE_TYPES = frozenset(
-    {"ACCRECPAYMENT", "ACCPAYPAYMENT", "ARCREDITPAYMENT", "APCREDITPAYMENT", "CASHREC", "CASHPAID", "TRANSFER"}
+# Journals that post the same on a cash basis (paymentsOnly=true) as on an accrual basis.
+SAME_ON_CASH_BASIS = frozenset(
+    {"CASHREC", "CASHPAID", "TRANSFER", "MANJOURNAL", "AROVERPAYMENT", "ARPREPAYMENT", "APOVERPAYMENT", "APPREPAYMENT"}
 )
 
 
@@ -67,7 +68,13 @@ class JournalLine:
     __slots__ = ("account", "net", "tax", "tax_type", "description", "tracking")
 
     def __init__(
-        self, account: int, net: int, tax: int = 0, tax_type: str = "NONE", description: str = "", tracking: tuple = ()
+        self,
+        account: int,
+        net: int,
+        tax: int = 0,
+        tax_type: str = "NONE",
+        description: str = "",
+        tracking: Tuple[int, ...] = (),
     ) -> None:
         self.account = account
         self.net = net
@@ -83,7 +90,13 @@ class Journal:
     __slots__ = ("number", "id", "date", "created", "reference", "source_id", "source_type", "lines")
 
     def __init__(
-        self, date: dt.date, created: dt.datetime, reference: str, source_id: str, source_type: str, lines: list
+        self,
+        date: dt.date,
+        created: dt.datetime,
+        reference: str,
+        source_id: str,
+        source_type: str,
+        lines: List[JournalLine],
     ) -> None:
         self.number = 0
         self.id = ""
@@ -98,9 +111,10 @@ class Journal:
 class _Open:
     """Bookkeeping for an invoice or bill while the ledger is generated."""
 
-    __slots__ = ("record", "date", "total", "applications", "contact")
+    __slots__ = ("record", "date", "total", "applications", "contact", "lines")
 
-    def __init__(self, record: Record, date: dt.date, total: int, contact: Record) -> None:
+    def __init__(self, record: Record, date: dt.date, total: int, contact: Record, lines: List[JournalLine]) -> None:
+        self.lines = lines  # its journal lines other than the AR/AP control line
         self.record = record
         self.date = date
         self.total = total
@@ -124,6 +138,7 @@ class Ledger:
         self.start = START
         self.rng = random.Random(f"ledgerflow-books:{profile.key}:{seed}:{scale}")
         self.journals: List[Journal] = []
+        self.cash_journals: List[Journal] = []  # the same books on a cash basis (paymentsOnly=true)
         self.collections: Dict[str, List[Record]] = {}
         self.invoice_books: List[_Open] = []  # posted ACCREC/ACCPAY documents with their applications
         self.credits: List[Tuple[str, str, dt.date, int, List[Tuple[dt.date, int]]]] = []
@@ -150,9 +165,22 @@ class Ledger:
     def _contact_ref(contact: Record) -> Record:
         return {"ContactID": contact["ContactID"], "Name": contact["Name"]}
 
-    def _post(self, day: dt.date, created: dt.datetime, reference: str, source_id: str, kind: str, lines: list) -> None:
-        assert sum(line.net for line in lines) == 0, (kind, reference)
+    def _post(
+        self, day: dt.date, created: dt.datetime, reference: str, source_id: str, kind: str, lines: List[JournalLine]
+    ) -> None:
+        if sum(line.net for line in lines) != 0:  # a generator bug, never the caller's input
+            raise RuntimeError(f"unbalanced {kind} journal {reference!r}")
         self.journals.append(Journal(day, created, reference, source_id, kind, lines))
+        if kind in SAME_ON_CASH_BASIS:
+            self.cash_journals.append(Journal(day, created, reference, source_id, kind, lines))
+
+    def _post_cash(
+        self, day: dt.date, created: dt.datetime, reference: str, source_id: str, kind: str, lines: List[JournalLine]
+    ) -> None:
+        """A cash-basis journal: a payment or allocation recognising its documents' lines pro rata."""
+        if sum(line.net for line in lines) != 0:
+            raise RuntimeError(f"unbalanced cash-basis {kind} journal {reference!r}")
+        self.cash_journals.append(Journal(day, created, reference, source_id, kind, lines))
 
     # ---------------------------------------------------------------- build
     def _build(self) -> None:
@@ -312,14 +340,14 @@ class Ledger:
                 {"TrackingCategoryID": category_id, "Name": name, "Status": "ACTIVE", "Options": options}
             )
 
-    def _tracking(self) -> tuple:
-        chosen = []
+    def _tracking(self) -> Tuple[int, ...]:
+        chosen: List[int] = []
         for indexes in self.category_options:
             if self.rng.random() < 0.85:
                 chosen.append(indexes[self.rng.randrange(len(indexes))])
         return tuple(chosen)
 
-    def tracking_json(self, tracking: tuple) -> List[Record]:
+    def tracking_json(self, tracking: Tuple[int, ...]) -> List[Record]:
         out = []
         for index in tracking:
             c_index, option = self.options[index]
@@ -348,11 +376,11 @@ class Ledger:
 
         number = 0
         for is_customer, group in ((True, names(p.customers)), (False, names(p.suppliers))):
-            for name in group:
+            for position, name in enumerate(group):
                 number += 1
                 slug = "".join(ch for ch in name.upper() if ch.isalnum())[:6]
                 updated = self._stamp(self._day(START, dt.date(2025, 6, 30)))
-                archived = not is_customer and number % 11 == 0
+                archived = not is_customer and position == len(group) - 1  # a supplier no longer used
                 self.contacts.append(
                     {
                         "ContactID": self.new_id(),
@@ -394,7 +422,7 @@ class Ledger:
             (r["loan"], -(cash // 4)),
         ]
         lines.append((r["retained"], -sum(amount for _, amount in lines)))
-        self._manual_journal(START, "Opening balances brought forward from " + p.system, lines)
+        self._manual_journal(START - dt.timedelta(days=1), "Opening balances brought forward from " + p.system, lines)
         self._manual_journal(
             TODAY, "Year-end accrual (draft, not posted)", [(r["rent"], 50_000), (r["ap"], -50_000)], status="DRAFT"
         )
@@ -454,7 +482,7 @@ class Ledger:
                     "travel": "Travel and subsistence",
                     "utilities": "Utilities",
                 }[role]
-                unit = self.rng.randrange(2_000, 90_000) * self._factor
+                unit = self.rng.randrange(2_000, self.profile.bill_unit_max) * self._factor
                 quantity = self.rng.randint(1, 5)
                 account = self.role[role]
             net = unit * quantity
@@ -562,7 +590,7 @@ class Ledger:
                 continue
             self._close_tax(posted, sale, tax, self.role["ar" if sale else "ap"])
             self._post(day, created, number or record["Reference"], invoice_id, record["Type"], posted)
-            book = _Open(record, day, total, contact)
+            book = _Open(record, day, total, contact, posted[:-1])
             self.invoice_books.append(book)
             if not sale:
                 recent_bills.append((record, day))
@@ -606,7 +634,7 @@ class Ledger:
         payment_id = self.new_id()
         created = self._stamp(day)
         reference = f"Payment {record['InvoiceNumber'] or record['Reference']}"
-        payment = {
+        payment: Record = {
             "PaymentID": payment_id,
             "Date": ms_day(day),
             "Amount": money(amount),
@@ -645,6 +673,8 @@ class Ledger:
         sign = 1 if sale else -1
         lines = [JournalLine(bank, sign * amount), JournalLine(control, -sign * amount)]
         self._post(day, created, reference, payment_id, payment["PaymentType"], lines)
+        cash = [JournalLine(bank, sign * amount)] + _share(book.lines, amount, book.total)
+        self._post_cash(day, created, reference, payment_id, payment["PaymentType"], cash)
 
     def _pick_open(self, sale: bool) -> _Open | None:
         """A random invoice (or bill) with something still due; settled ones leave the pool."""
@@ -738,17 +768,29 @@ class Ledger:
             self._post(day, created, note_number or record["Reference"], note_id, kind, posted)
             applications: List[Tuple[dt.date, int]] = []
             if target is not None:
-                self._allocate(record, "CreditNote", target, day, total, applications)
+                self._allocate(record, "CreditNote", target, day, total, applications, posted[:-1])
             elif fate == "refunded" and day + dt.timedelta(days=7) <= TODAY:
-                self._refund(record, day + dt.timedelta(days=7), total, sale, applications)
+                self._refund(record, day + dt.timedelta(days=7), total, sale, applications, posted[:-1])
             self.credits.append((kind, contact["ContactID"], day, total, applications))
             notes.append(record)
         self.collections["CreditNotes"] = notes
 
     def _allocate(
-        self, record: Record, kind: str, target: _Open, day: dt.date, amount: int, applications: list
+        self,
+        record: Record,
+        kind: str,
+        target: _Open,
+        day: dt.date,
+        amount: int,
+        applications: List[Tuple[dt.date, int]],
+        credit_lines: List[JournalLine] | None = None,
     ) -> None:
-        """Allocate ``amount`` of a credit (note, overpayment, prepayment) to an invoice; posts nothing."""
+        """Allocate ``amount`` of a credit (note, overpayment, prepayment) to an invoice.
+
+        Nothing posts on an accrual basis (both sides sit in receivables or payables); on a cash
+        basis the invoice's lines are recognised pro rata against the credit note's lines, or
+        against the customer's credit in receivables for an overpayment or prepayment.
+        """
         id_key = {"CreditNote": "CreditNoteID", "Overpayment": "OverpaymentID", "Prepayment": "PrepaymentID"}[kind]
         invoice = target.record
         record["Allocations"].append(
@@ -776,13 +818,32 @@ class Ledger:
         invoice[plural].append(summary)
         target.applications.append((day, "credited", amount))
         applications.append((day, amount))
+        if credit_lines is not None:
+            total = round(record["Total"] * 100)
+            offset = _share(credit_lines, amount, total)
+        else:
+            sale = invoice["Type"] == "ACCREC"
+            control = self.role["ar" if sale else "ap"]
+            offset = [JournalLine(control, amount if sale else -amount, description=f"{kind} allocated")]
+        cash = _share(target.lines, amount, target.total) + offset
+        noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=_UTC)
+        paid_kind = "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT"
+        self._post_cash(day, noon, f"{kind} allocation", record[id_key], paid_kind, cash)
         remaining = round(record["RemainingCredit"] * 100) - amount
         record["RemainingCredit"] = money(remaining)
         record["AppliedAmount"] = money(round(record.get("AppliedAmount", 0) * 100) + amount)
         if remaining == 0:
             record["Status"] = "PAID"
 
-    def _refund(self, record: Record, day: dt.date, amount: int, sale: bool, applications: list) -> None:
+    def _refund(
+        self,
+        record: Record,
+        day: dt.date,
+        amount: int,
+        sale: bool,
+        applications: List[Tuple[dt.date, int]],
+        credit_lines: List[JournalLine],
+    ) -> None:
         bank = self.role["bank"]
         payment_id = self.new_id()
         created = self._stamp(day)
@@ -827,18 +888,23 @@ class Ledger:
         sign = 1 if sale else -1  # a customer refund pays money out and clears the customer's credit
         lines = [JournalLine(control, sign * amount), JournalLine(bank, -sign * amount)]
         self._post(day, created, reference, payment_id, kind, lines)
+        cash = [JournalLine(bank, -sign * amount)] + _share(credit_lines, amount, amount)
+        self._post_cash(day, created, reference, payment_id, kind, cash)
 
     def _build_overpayments_and_prepayments(self) -> None:
         p = self.profile
         self.bank_transactions: List[Record] = []
         overpayments: List[Record] = []
         prepayments: List[Record] = []
-        for kind, count, out in (
-            ("Overpayment", p.overpayments * self.scale, overpayments),
-            ("Prepayment", p.prepayments * self.scale, prepayments),
+        supplier_share = max(1, p.overpayments * self.scale // 2), max(1, p.prepayments * self.scale // 2)
+        for kind, count, out, sale in (
+            ("Overpayment", p.overpayments * self.scale, overpayments, True),
+            ("Prepayment", p.prepayments * self.scale, prepayments, True),
+            ("Overpayment", supplier_share[0], overpayments, False),  # to suppliers, after the customers'
+            ("Prepayment", supplier_share[1], prepayments, False),
         ):
             for _ in range(count):
-                target = self._pick_open(True)
+                target = self._pick_open(sale)
                 if target is None:
                     break
                 due = target.due()
@@ -852,33 +918,34 @@ class Ledger:
                     allocate, on = (amount if self.rng.random() < 0.7 else 0), target.date
                 if amount <= 0:
                     continue
-                out.append(self._credit_receipt(kind, target, day, amount, allocate, on))
+                out.append(self._credit_receipt(kind, target, day, amount, allocate, on, sale))
         self.collections["Overpayments"] = overpayments
         self.collections["Prepayments"] = prepayments
 
     def _credit_receipt(
-        self, kind: str, target: _Open, day: dt.date, amount: int, allocate: int, on: dt.date
+        self, kind: str, target: _Open, day: dt.date, amount: int, allocate: int, on: dt.date, sale: bool
     ) -> Record:
-        """A customer's overpayment or prepayment: money into the bank, a credit on their account."""
+        """An overpayment or prepayment: a customer's money in (a credit on their account in
+        receivables) or money out to a supplier (a debit on theirs in payables)."""
         id_key = kind + "ID"
         doc_id = self.new_id()
         created = self._stamp(day)
-        bank, ar = self.role["bank"], self.role["ar"]
+        bank, control = self.role["bank"], self.role["ar" if sale else "ap"]
         contact = self._contact_ref(target.contact)
         line = {
             "LineItemID": self.new_id(),
-            "Description": f"{kind} received",
+            "Description": f"{kind} {'received' if sale else 'paid'}",
             "Quantity": 1.0,
             "UnitAmount": money(amount),
-            "AccountCode": self.accounts[ar]["Code"],
-            "AccountID": self.accounts[ar]["AccountID"],
+            "AccountCode": self.accounts[control]["Code"],
+            "AccountID": self.accounts[control]["AccountID"],
             "TaxType": "NONE",
             "TaxAmount": 0.0,
             "LineAmount": money(amount),
             "Tracking": [],
         }
         record: Record = {
-            "Type": f"RECEIVE-{kind.upper()}",
+            "Type": f"{'RECEIVE' if sale else 'SPEND'}-{kind.upper()}",
             id_key: doc_id,
             "Contact": contact,
             "Date": ms_day(day),
@@ -895,7 +962,7 @@ class Ledger:
             "Allocations": [],
             "Payments": [],
             "HasAttachments": False,
-            "Reference": f"{kind} from {contact['Name']}",
+            "Reference": f"{kind} {'from' if sale else 'to'} {contact['Name']}",
         }
         bank_txn_id = self.new_id()
         self.bank_transactions.append(
@@ -920,8 +987,12 @@ class Ledger:
                 "HasAttachments": False,
             }
         )
-        lines = [JournalLine(bank, amount), JournalLine(ar, -amount, description=line["Description"])]
-        self._post(day, created, record["Reference"], doc_id, "AR" + kind.upper(), lines)
+        sign = 1 if sale else -1
+        lines = [
+            JournalLine(bank, sign * amount),
+            JournalLine(control, -sign * amount, description=line["Description"]),
+        ]
+        self._post(day, created, record["Reference"], doc_id, ("AR" if sale else "AP") + kind.upper(), lines)
         applications: List[Tuple[dt.date, int]] = []
         if allocate > 0:
             self._allocate(record, kind, target, on, allocate, applications)
@@ -955,7 +1026,7 @@ class Ledger:
             txn_id = self.new_id()
             created = self._stamp(day)
             kind = "SPEND" if spend else "RECEIVE"
-            record = {
+            record: Record = {
                 "BankTransactionID": txn_id,
                 "Type": kind,
                 "Contact": self._contact_ref(contact),
@@ -999,11 +1070,13 @@ class Ledger:
         r = self.role
         transfers: List[Record] = []
         month = START
-        pairs = [("bank", "savings")] + ([("bank", "card")] if self.profile.credit_card else [])
+        pairs = [("bank", "savings", 50_000, 400_000)]
+        if self.profile.credit_card:
+            pairs.append(("bank", "card", 400_000, 800_000))  # paying off the card each month
         while month <= TODAY:
-            for source, target in pairs:
+            for source, target, low, high in pairs:
                 day = min(TODAY, month.replace(day=25))
-                amount = self.rng.randrange(50_000, 400_000) * self._factor
+                amount = self.rng.randrange(low, high) * self._factor
                 transfers.append(self._transfer(r[source], r[target], day, amount))
             month = add_months(month, 1)
         self.collections["BankTransfers"] = transfers
@@ -1098,27 +1171,78 @@ class Ledger:
                 if paid + credited == book.total:
                     record["Status"] = "PAID"
                     record["FullyPaidOnDate"] = ms_day(last)
+        self._contact_balances()
+
+    def _contact_balances(self) -> None:
+        """Each contact's ``Balances``: what its open invoices and bills still owe today, and how much is overdue."""
+        owed: Dict[Tuple[str, str], List[int]] = {}
+        for book in self.invoice_books:
+            due = book.due()
+            if due <= 0:
+                continue
+            side = "AccountsReceivable" if book.record["Type"] == "ACCREC" else "AccountsPayable"
+            totals = owed.setdefault((book.contact["ContactID"], side), [0, 0])
+            totals[0] += due
+            if book.date + dt.timedelta(days=30) < TODAY:
+                totals[1] += due
+        for contact in self.contacts:
+            contact["Balances"] = {
+                side: {"Outstanding": money(totals[0]), "Overdue": money(totals[1])}
+                for side in ("AccountsReceivable", "AccountsPayable")
+                for totals in [owed.get((contact["ContactID"], side), [0, 0])]
+            }
 
     def _number_journals(self) -> None:
-        self.journals.sort(key=lambda j: (j.date, j.created))
-        for number, journal in enumerate(self.journals, start=1):
-            journal.number = number
-            journal.id = self.new_id()
+        for journals in (self.journals, self.cash_journals):
+            journals.sort(key=lambda j: (j.date, j.created))
+            for number, journal in enumerate(journals, start=1):
+                journal.number = number
+                journal.id = self.new_id()
         self.journal_by_number = {j.number: j for j in self.journals}
 
     # ---------------------------------------------------------------- balances
     def _build_balances(self) -> None:
         """Per account (and per account and tracking option): dates and running debit/credit sums."""
+        self.running, self.running_by_option = self._running(self.journals)
+        self.running_cash, self.running_cash_by_option = self._running(self.cash_journals)
+
+    def _running(self, journals: List[Journal]) -> Tuple[List[_Running], Dict[Tuple[int, int], _Running]]:
         per_account: List[List[Tuple[int, int]]] = [[] for _ in self.accounts]
         per_option: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
-        for journal in self.journals:
+        for journal in journals:
             day = journal.date.toordinal()
             for line in journal.lines:
                 per_account[line.account].append((day, line.net))
                 for option in line.tracking:
                     per_option.setdefault((line.account, option), []).append((day, line.net))
-        self.running = [_Running(entries) for entries in per_account]
-        self.running_by_option = {key: _Running(entries) for key, entries in per_option.items()}
+        return [_Running(e) for e in per_account], {key: _Running(e) for key, e in per_option.items()}
+
+
+def _scaled(value: int, part: int, whole: int) -> int:
+    """``value * part / whole`` in cents, rounded half away from zero."""
+    sign = -1 if value < 0 else 1
+    return sign * ((abs(value) * part * 2 + whole) // (2 * whole))
+
+
+def _share(lines: List[JournalLine], part: int, whole: int) -> List[JournalLine]:
+    """The ``part / whole`` share of a document's lines; rounding lands on the largest line so the
+    share adds up to exactly ``part`` (with the lines' sign)."""
+    out = [
+        JournalLine(
+            line.account,
+            _scaled(line.net, part, whole),
+            _scaled(line.tax, part, whole),
+            line.tax_type,
+            line.description,
+            line.tracking,
+        )
+        for line in lines
+    ]
+    target = _scaled(sum(line.net for line in lines), part, whole)
+    difference = target - sum(line.net for line in out)
+    if difference:
+        max(out, key=lambda line: abs(line.net)).net += difference
+    return out
 
 
 class _Running:

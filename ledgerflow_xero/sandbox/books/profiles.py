@@ -59,6 +59,7 @@ class Profile:
     prepayments: int
     opening_cash: int  # cents
     credit_card: bool = False
+    bill_unit_max: int = 90_000  # cents: the dearest unit price on a supplier's bill
     contact_number_style: str = "C{n:04d}"
 
 
@@ -234,6 +235,7 @@ QUICKBOOKS_ONLINE = Profile(
     prepayments=8,
     opening_cash=6_000_000,
     credit_card=True,
+    bill_unit_max=30_000,
     contact_number_style="{n}",
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List, Sequence, Tuple
 
+from .errors import NotFound
 from .ledger import Ledger, add_months, ms_day
 
 Record = Dict[str, Any]
@@ -34,10 +35,6 @@ _PL_SECTIONS = (
     ("Less Operating Expenses", ("EXPENSE", "OVERHEADS", "DEPRECIATN"), 1),
 )
 TIMEFRAMES = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
-
-
-class ReportError(ValueError):
-    """A report parameter the sandbox refuses; the message names it."""
 
 
 def amount(cents: int) -> str:
@@ -72,21 +69,24 @@ def _section(title: str, rows: List[Record]) -> Record:
 class Reports:
     """The reports of one ledger; each method returns one ``ReportWithRow`` JSON object."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, cash_basis: bool = False) -> None:
         self.ledger = ledger
+        self.cash_basis = cash_basis  # paymentsOnly=true: from the ledger's cash-basis journals
+        self.running = ledger.running_cash if cash_basis else ledger.running
+        self.running_by_option = ledger.running_cash_by_option if cash_basis else ledger.running_by_option
         self.accounts = ledger.accounts
         self.profit_accounts = [i for i, a in enumerate(self.accounts) if a["Class"] in PROFIT_CLASSES]
         self.retained = ledger.role["retained"]
 
     # ------------------------------------------------------------ balances
     def balance(self, account: int, on: dt.date) -> int:
-        return self.ledger.running[account].balance(on)
+        return self.running[account].balance(on)
 
     def movement(self, account: int, start: dt.date, end: dt.date, option: int | None = None) -> int:
         if option is None:
-            running = self.ledger.running[account]
+            running = self.running[account]
         else:
-            found = self.ledger.running_by_option.get((account, option))
+            found = self.running_by_option.get((account, option))
             if found is None:
                 return 0
             running = found
@@ -117,7 +117,7 @@ class Reports:
             "ReportTitles": titles,
             "ReportDate": long_date(day),
             "UpdatedDateUTC": ms_day(self.ledger.today),
-            "Fields": [],
+            "Fields": [{"FieldID": "paymentsOnly", "Value": "true" if self.cash_basis else "false"}],
             "Rows": rows,
         }
 
@@ -327,7 +327,7 @@ class Reports:
         sums = [0, 0, 0, 0]
         before = start - dt.timedelta(days=1)
         for index in self._accounts_of(("BANK",)):
-            running = self.ledger.running[index]
+            running = self.running[index]
             opening = running.balance(before)
             debit_before, credit_before = running.totals(before)
             debit_end, credit_end = running.totals(end)
@@ -351,7 +351,7 @@ class Reports:
     def aged(self, sale: bool, contact_id: str, on: dt.date, start: dt.date | None, end: dt.date | None) -> Record:
         contact = next((c for c in self.ledger.contacts if c["ContactID"].lower() == contact_id.lower()), None)
         if contact is None:
-            raise LookupError(f"no contact {contact_id} in this organisation")
+            raise NotFound(f"no contact {contact_id[:100]} in this organisation")
         kind = "ACCREC" if sale else "ACCPAY"
         rows: List[Record] = [
             _row(

@@ -23,6 +23,8 @@ import datetime as dt
 import re
 from typing import Any, Callable, Dict, List, Tuple
 
+from .errors import BadRequest
+
 Record = Dict[str, Any]
 Predicate = Callable[[Record], bool]
 Getter = Callable[[Record], Any]
@@ -43,7 +45,10 @@ _BOOL_METHODS = {"contains": "Contains", "startswith": "StartsWith", "endswith":
 _STR_METHODS = {"tolower": "ToLower", "toupper": "ToUpper"}
 
 
-class WhereError(ValueError):
+MAX_NESTING = 20
+
+
+class WhereError(BadRequest):
     """A ``where`` clause the sandbox refuses; the message names the offending part."""
 
 
@@ -142,6 +147,7 @@ class _Parser:
             self.tokens.append((kind, match.group(kind)))
             position = match.end()
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> Tuple[str, str]:
         return self.tokens[self.index] if self.index < len(self.tokens) else ("end", "")
@@ -185,8 +191,12 @@ class _Parser:
     def atom(self) -> Predicate:
         if self.peek()[1] == "(":
             self.take()
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise WhereError(f"where: parentheses nested deeper than {MAX_NESTING}")
             inner = self.expr()
             self.expect(")")
+            self.depth -= 1
             return inner
         left = self.operand()
         kind, text = self.peek()
@@ -216,9 +226,9 @@ class _Parser:
             return ("literal-bool", lambda record: flag, text)
         if upper == "NULL":
             return ("literal-null", lambda record: None, text)
-        if text == "DateTime" and self.peek()[1] == "(":
+        if text.lower() == "datetime" and self.peek()[1] == "(":
             return self.datetime_literal()
-        if text == "Guid" and self.peek()[1] == "(":
+        if text.lower() == "guid" and self.peek()[1] == "(":
             self.take()
             kind, raw = self.take()
             value = _unescape(raw) if kind == "string" else ""
@@ -288,7 +298,8 @@ class _Parser:
         if len(numbers) not in (3, 6):
             raise WhereError("where: DateTime() takes (year, month, day) or (year, month, day, hour, minute, second)")
         try:
-            moment = dt.datetime(*numbers)
+            y, mo, d, h, mi, s = (numbers + [0, 0, 0])[:6]
+            moment = dt.datetime(y, mo, d, h, mi, s)
         except ValueError as error:
             raise WhereError(f"where: DateTime{tuple(numbers)} is not a date: {error}") from None
         return ("literal-date", lambda record: moment, f"DateTime{tuple(numbers)}")
