@@ -46,7 +46,7 @@ def _sandbox_command(args: argparse.Namespace) -> int:
         accounting_upstream=args.accounting_upstream,
         forward_unserved=args.forward_unserved,
     )
-    sandbox.deny_consent = args.deny_consent
+    sandbox.deny_consent = args.deny_consent  # before the banner, which says so
     print(sandbox.describe(), flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     try:

@@ -392,13 +392,18 @@ class Sandbox:
 
     def describe(self) -> str:
         """The start-up banner: base URL, sources, clients (a secret only for the built-in demo client)."""
-        lines = [f"Ledgerflow sandbox on {self.base_url}"]
+        lines = [f"Ledgerflow sandbox on {self.base_url} (seed {self.app.seed}, scale {self.app.scale})"]
         for source in self.sources:
             books = self.app.books[source]
             lines.append(
                 f"  source {int(source)} ({Source(source).name}): {books.name}, "
                 f"authorize {self.app.endpoints[source].authorize}"
             )
+        lines.append("  tenant 'demo': the vendor's sample dataset, read-only, no sign-in needed")
+        if self.app.identity.deny_consent:
+            lines.append("  consent: every sign-in is refused (access_denied)")
+        if self.app.accounting.forward_unserved:
+            lines.append(f"  operations Ledgerflow does not serve go to {self.app.accounting.upstream}")
         for client in self._registry.values():
             secret = f", secret {client.client_secret}" if client == DEMO_CLIENT else ""
             lines.append(f"  client {client.client_id}{secret}, redirect URIs {', '.join(client.redirect_uris)}")
