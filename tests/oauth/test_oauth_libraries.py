@@ -13,7 +13,8 @@ from xero_python.api_client.oauth2 import OAuth2Token
 
 from ledgerflow_xero import endpoints, normalise_token_set, validate_id_token
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, SOURCE, Identity, LoopbackServer
+from ..support import LoopbackServer
+from .conftest import CLIENT_ID, CLIENT_SECRET, SOURCE, Identity
 
 REDIRECT_URI = "http://localhost:5000/callback"
 SCOPES = ["openid", "profile", "email", "accounting.transactions", "offline_access"]
