@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple, Union
 from urllib.parse import parse_qs, urlsplit
 
 import urllib3
-from urllib3 import HTTPHeaderDict
+from urllib3._collections import HTTPHeaderDict  # urllib3 1.26 (Python 3.9 here) and 2.x
 
 TOKEN_RESPONSE = {
     "access_token": "new-access-token",
