@@ -169,7 +169,7 @@ def patched(
     with _lock:
         previous = GlobalRouting.router if is_patched() else None
         previous_contract = GlobalRouting.contract
-        patch(source, host, **options)
+        patch(source, host, **options)  # type: ignore[arg-type]  # allow_unserved_operations etc. are bools
         router = GlobalRouting.router
     assert router is not None
     try:
