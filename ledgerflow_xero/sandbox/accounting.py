@@ -19,7 +19,7 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
-from typing import Any, Callable, Dict, List, Mapping, Protocol, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Protocol, Sequence, Tuple
 
 import urllib3
 
@@ -119,8 +119,9 @@ def _wants_pdf(request: Request) -> bool:
 def refusal(operation: surface.Operation | None, method: str, path: str) -> Response:
     """The Xero-shaped answer to an operation Ledgerflow does not serve, naming it and why."""
     if operation is None:
-        return problem(404, f"Ledgerflow serves no operation {method} {path}: Xero's accounting API has none")
-    name = surface.sdk_name_for(operation) if hasattr(surface, "sdk_name_for") else operation.sdk_method
+        shown = path if len(path) <= 100 else path[:100] + "..."
+        return problem(404, f"Ledgerflow serves no operation {method} {shown}: Xero's accounting API has none")
+    name = surface.sdk_name_for(operation)
     reason = operation.reason or "resource"
     detail = (
         f"Ledgerflow does not serve {name} ({operation.http_method} {operation.path_template}): "
@@ -230,7 +231,3 @@ class Accounting:
         passed = {k: v for k, v in answer.headers.items() if k.lower() == "content-type"}
         return Response(answer.status, answer.data, passed, note="forwarded")
 
-
-def served_operations() -> List[surface.Operation]:
-    """The accounting operations the sandbox answers from its books (the table's served ones)."""
-    return list(surface.SERVED)
