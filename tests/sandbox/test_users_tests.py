@@ -71,7 +71,7 @@ def test_scale_must_be_a_sensible_whole_number(text):
 def test_loading_the_pytest_plugin_does_not_import_xero_python():
     plugins = [e for e in entry_points(group="pytest11") if e.name == "ledgerflow_sandbox"] if sys.version_info >= (
         3, 10) else [e for e in entry_points()["pytest11"] if e.name == "ledgerflow_sandbox"]
-    assert [e.value for e in plugins] == ["ledgerflow_xero_pytest"]
+    assert {e.value for e in plugins} == {"ledgerflow_xero_pytest"}  # Python 3.9 may list a dist twice
     trace = subprocess.run([sys.executable, "-X", "importtime", "-c", "import ledgerflow_xero_pytest"],
                            capture_output=True, text=True, check=True).stderr
     imported = [line.rsplit("|", 1)[-1].strip() for line in trace.splitlines() if "|" in line]
@@ -92,8 +92,8 @@ def test_paging_through_a_scaled_ledger_of_10000_invoices(http):
         headers = {"Authorization": f"Bearer {client.token_store.get()['access_token']}", "xero-tenant-id": tenant_id}
         seen = {i.invoice_id for i in first.invoices}
         for page in range(2, first.pagination.page_count + 1):
-            answer = http.request("GET", sandbox.router(1004).url_for("accounting") + "/Invoices",
-                                  fields={"page": page, "pageSize": 1000}, headers=headers).json()
+            answer = json.loads(http.request("GET", sandbox.router(1004).url_for("accounting") + "/Invoices",
+                                             fields={"page": page, "pageSize": 1000}, headers=headers).data)
             assert answer["pagination"]["page"] == page
             seen |= {i["InvoiceID"] for i in answer["Invoices"]}
         assert len(seen) == total == len(sandbox.books(1004).collections["Invoices"])
