@@ -414,7 +414,11 @@ def python_files(paths: Iterable[Union[str, os.PathLike[str]]]) -> List[Path]:
 def check_paths(paths: Iterable[Union[str, os.PathLike[str]]]) -> CheckReport:
     """Find the xero-python API calls in the Python files under ``paths`` and judge each
     against what Ledgerflow serves. Never imports or runs the files."""
-    files = python_files(list(paths))
+    given = list(paths)
+    files = python_files(given)
+    if not files:
+        shown = ", ".join(repr(str(path))[:100] for path in given[:3]) or "nothing"
+        raise CheckUsageError(f"no Python files under {shown}; expected .py files or folders holding them")
     report = CheckReport(files=len(files))
     modules: List[_Module] = []
     exports: Dict[Tuple[str, str], _Value] = {}
