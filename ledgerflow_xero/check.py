@@ -195,8 +195,10 @@ class _Module:
 
     # ----- what an expression stands for
     def dotted(self, node: ast.AST) -> str | None:
+        """The dotted name ``node`` stands for through this file's imports (``accounting.AccountingApi``
+        -> ``xero_python.accounting.AccountingApi``), or None."""
         if isinstance(node, ast.Name):
-            return self.modules.get(node.id, None if node.id not in self.classes else f"<class>{node.id}")
+            return self.modules.get(node.id)
         if isinstance(node, ast.Attribute):
             base = self.dotted(node.value)
             return f"{base}.{node.attr}" if base else None
@@ -270,7 +272,7 @@ class _Module:
     def _exported(self, node: ast.Attribute) -> _Value | None:
         """``clients.api`` / ``clients.make_api()`` where ``clients`` is a module read in the same run."""
         base = self.dotted(node.value)
-        if not base or base.startswith("<class>"):
+        if not base:
             return None
         return self.exports.get((base.rsplit(".", 1)[-1], node.attr))
 
