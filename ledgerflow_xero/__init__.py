@@ -26,8 +26,6 @@ from .errors import (
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
-    UpstreamError,
-    UpstreamSuiteError,
 )
 from .patching import is_patched, patch, unpatch
 from .resilience import RetryPolicy
@@ -96,8 +94,6 @@ __all__ = [
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",
-    "UpstreamError",
-    "UpstreamSuiteError",
     "__version__",
     "authorization_url",
     "endpoints",

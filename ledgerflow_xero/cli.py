@@ -16,7 +16,7 @@ from .errors import LedgerflowError
 from .routing import DEFAULT_HOST, Router
 
 # Modules with a register(subparsers) function, each adding one or more subcommands.
-COMMAND_MODULES: List[str] = [".oauth.cli", ".sandbox.cli", ".demo", ".compat.cli"]
+COMMAND_MODULES: List[str] = [".oauth.cli", ".sandbox.cli", ".demo"]
 
 
 def _route_command(args: argparse.Namespace) -> int:

@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ledgerflow_xero.errors import UpstreamError
+from ledgerflow_tools.errors import UpstreamError
+from ledgerflow_tools.upstream.fork import build_fork, run_fork_suite
 from ledgerflow_xero.routing import XERO_URLS, Router
-from ledgerflow_xero.upstream.fork import build_fork, run_fork_suite
 
 from .conftest import RELEASE, skip_or_fail
 

@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ledgerflow_tools.upstream.checks import check_choke_point, check_inventory, check_patches
+from ledgerflow_tools.upstream.inventory import DOCUMENTATION, HOST_ONLY, REFUSED, ROUTED, inventory
 from ledgerflow_xero.routing import UNSUPPORTED_APIS, XERO_URLS
-from ledgerflow_xero.upstream.checks import check_choke_point, check_inventory, check_patches
-from ledgerflow_xero.upstream.inventory import DOCUMENTATION, HOST_ONLY, REFUSED, ROUTED, inventory
 
 PATCHES = Path(__file__).resolve().parents[2] / "patches"
 

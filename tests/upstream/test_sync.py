@@ -10,10 +10,10 @@ import pytest
 import responses
 from packaging.version import Version
 
-from ledgerflow_xero.errors import UpstreamError
-from ledgerflow_xero.upstream import sync as sync_module
-from ledgerflow_xero.upstream.checks import CheckResult
-from ledgerflow_xero.upstream.sync import read_vetted, sync, widen_range
+from ledgerflow_tools.errors import UpstreamError
+from ledgerflow_tools.upstream import sync as sync_module
+from ledgerflow_tools.upstream.checks import CheckResult
+from ledgerflow_tools.upstream.sync import read_vetted, sync, widen_range
 
 from . import fakes
 
@@ -214,7 +214,7 @@ def test_pypi_unreachable_fails_with_the_reason(project: Path) -> None:
 
 
 def test_docstring_urls_are_documentation_and_bare_host_constants_fail(tmp_path: Path) -> None:
-    from ledgerflow_xero.upstream.inventory import DOCUMENTATION, UNMAPPED, inventory
+    from ledgerflow_tools.upstream.inventory import DOCUMENTATION, UNMAPPED, inventory
 
     root = tmp_path / "release"
     module = root / "xero_python" / "odd.py"

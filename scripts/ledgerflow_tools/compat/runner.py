@@ -1,9 +1,9 @@
 """Run one xero-python release's own test suite with Ledgerflow routing active.
 
-For a release it builds (once, cached under :func:`~ledgerflow_xero.compat.paths.cache_dir`)
+For a release it builds (once, cached under :func:`~ledgerflow_tools.compat.paths.cache_dir`)
 a throwaway virtual environment holding that xero-python, upstream's test requirements and
 this package, downloads the release's sdist with pip, extracts its ``tests/``, and runs
-pytest there with :mod:`ledgerflow_xero.compat.plugin` active for one source. The Prism
+pytest there with :mod:`ledgerflow_tools.compat.plugin` active for one source. The Prism
 mock the sandbox tests need is started here unless the caller passes one that runs, or
 asks for an offline run.
 """
@@ -28,9 +28,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Sequence
 
+from ledgerflow_xero.routing import DEFAULT_HOST
+from ledgerflow_xero.sources import SourceLike, parse_source
+
+from .. import SCRIPTS_DIR
 from ..errors import UpstreamSuiteError
-from ..routing import DEFAULT_HOST
-from ..sources import SourceLike, parse_source
 from . import outcomes as outcome_names
 from .paths import PACKAGE_DIR, checkout_root
 from .paths import cache_dir as default_cache_dir
@@ -368,7 +370,7 @@ def _run_pytest(
     report_path = logs / f"xero-python-{environment.release}-{source}.json"
     report_path.unlink(missing_ok=True)
     command = [
-        str(environment.python), "-m", "pytest", "-p", "no:cacheprovider", "-p", "ledgerflow_xero.compat.plugin",
+        str(environment.python), "-m", "pytest", "-p", "no:cacheprovider", "-p", "ledgerflow_tools.compat.plugin",
         "-c", str(_pytest_config(suite)), "--rootdir", str(suite), "-q", "-rfEX",
         "--ledgerflow-source", str(source), "--ledgerflow-host", host, "--ledgerflow-report", str(report_path),
     ]  # fmt: skip
@@ -379,6 +381,8 @@ def _run_pytest(
     command.append("tests")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LEDGERFLOW_", "PYTEST_"))}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # The plugin is maintainer tooling, not in the package: the suite imports it from scripts/.
+    env["PYTHONPATH"] = str(SCRIPTS_DIR)
     output: List[str] = []
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(

@@ -1,4 +1,4 @@
-"""The compatibility-suite check of a sync run: :func:`ledgerflow_xero.compat.run_suite` as a report line."""
+"""The compatibility-suite check of a sync run: :func:`ledgerflow_tools.compat.run_suite` as a report line."""
 
 from __future__ import annotations
 

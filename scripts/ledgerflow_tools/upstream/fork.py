@@ -19,11 +19,14 @@ from typing import Callable, Dict, List, Sequence, TextIO
 
 from packaging.version import InvalidVersion, Version
 
-from ..errors import LedgerflowError, UpstreamError
+from ledgerflow_xero.errors import LedgerflowError
+
+from .. import CHECKOUT_ROOT
+from ..errors import UpstreamError
 from . import pypi
 from .checks import apply_patches, patch_files
 
-DEFAULT_PATCHES_DIR = Path(__file__).resolve().parents[2] / "patches"
+DEFAULT_PATCHES_DIR = CHECKOUT_ROOT / "patches"
 
 
 def _version(text: str) -> Version:

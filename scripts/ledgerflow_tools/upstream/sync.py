@@ -22,7 +22,9 @@ from typing import Callable, List, Sequence, TextIO, Tuple
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from ..errors import LedgerflowError, UpstreamError
+from ledgerflow_xero.errors import LedgerflowError
+
+from ..errors import UpstreamError
 from . import pypi
 from .checks import CheckResult, check_choke_point, check_inventory, check_patches
 from .inventory import DOCUMENTATION, UrlFinding, inventory

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 from urllib.parse import urlsplit
 
-from ..errors import RoutingError, UnsupportedApiError
-from ..routing import ROUTES, Router, is_xero_host
+from ledgerflow_xero.errors import RoutingError, UnsupportedApiError
+from ledgerflow_xero.routing import ROUTES, Router, is_xero_host
 
 # Any source works: the verdict (routed, refused, unmapped) does not depend on it.
 _JUDGE = Router(1004)
