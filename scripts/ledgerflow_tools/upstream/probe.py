@@ -78,7 +78,8 @@ class ProbeEnvironment:
         root = checkout_root()
         if root is None:
             raise RuntimeError("the probe runs from a ledgerflow-xero checkout (scripts/ belongs to one)")
-        key = json.dumps([BASE_REQUIREMENTS, str(root), hashlib.sha256((root / "pyproject.toml").read_bytes()).hexdigest()])
+        pyproject = hashlib.sha256((root / "pyproject.toml").read_bytes()).hexdigest()
+        key = json.dumps([BASE_REQUIREMENTS, str(root), pyproject])
         stamp = self.path / STAMP
         if stamp.is_file() and stamp.read_text() == key and self.python.exists():
             return
@@ -145,7 +146,8 @@ def judge(outcome: Dict[str, Any], source: int) -> ProbeReport:
         if escaped:
             counts["escaped"] += 1
             targets = sorted({f"{e['host']}:{e['port']}" if e["port"] else e["host"] for e in escaped})
-            problems.append(f"{name}: tried to reach {', '.join(targets)} ({escaped[0]['kind']}) instead of the stand-in")
+            how = escaped[0]["kind"]
+            problems.append(f"{name}: tried to reach {', '.join(targets)} ({how}) instead of the stand-in")
             continue
         wrong = [r for r in sent if not r["path"].startswith(prefix)]
         if wrong:
@@ -210,7 +212,8 @@ def run_probe(
         env = {key: value for key, value in os.environ.items() if not key.startswith(("LEDGERFLOW_", "PYTHON"))}
         env["PYTHONPATH"] = str(target)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-        command = [str(environment.python), str(CHILD), "--source", str(source), "--events", str(events), "--out", str(out)]
+        command = [str(environment.python), str(CHILD), "--source", str(source)]
+        command += ["--events", str(events), "--out", str(out)]
         try:
             done = _run(command, cwd=scratch, env=env, timeout=timeout)
         except subprocess.TimeoutExpired:

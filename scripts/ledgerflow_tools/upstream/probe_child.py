@@ -29,7 +29,7 @@ import threading
 import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 STANDIN_HOST = "127.0.0.1"
 _state: Dict[str, Any] = {"step": "setup", "port": None, "events": None, "redirect": None}
@@ -42,7 +42,7 @@ def _record_socket(kind: str, host: Any, port: Any) -> bool:
     """Log one socket-level attempt; True when it aims at the stand-in (and may go ahead)."""
     host_text = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
     try:
-        port_number: Optional[int] = int(port) if port is not None else None
+        port_number: int | None = int(port) if port is not None else None
     except (TypeError, ValueError):
         port_number = None
     allowed = host_text in (STANDIN_HOST, "localhost") and port_number in (_state["port"], None)
@@ -186,9 +186,7 @@ def _client_factories(source: int, host: str) -> List[Tuple[str, Callable[[], An
         return client
 
     def own_configuration() -> Any:
-        configuration = ledgerflow_xero.Configuration(
-            source=source, host=host, oauth2_token=_token(OAuth2Token)
-        )
+        configuration = ledgerflow_xero.Configuration(source=source, host=host, oauth2_token=_token(OAuth2Token))
         return with_store(ledgerflow_xero.ApiClient(configuration, pool_threads=1))
 
     def patched_plain_client() -> Any:
@@ -212,7 +210,7 @@ def discover_api_classes() -> List[Tuple[str, Any]]:
         except Exception as error:  # a module that fails to import is reported, not fatal
             found[f"{name} (import failed)"] = error
             continue
-        for attribute, value in vars(module).items():
+        for value in vars(module).values():
             if not inspect.isclass(value) or not value.__module__.startswith("xero_python"):
                 continue
             try:
@@ -234,7 +232,7 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # a client that hangs up (a refused redirect) is not news
 
 
-def dummy_arguments(method: Any) -> Optional[List[Any]]:
+def dummy_arguments(method: Any) -> List[Any] | None:
     """Positional dummies for a generated API method's required parameters (None: not callable)."""
     try:
         parameters = list(inspect.signature(method).parameters.values())
@@ -274,10 +272,10 @@ def api_methods(cls: Any) -> List[str]:
     return sorted(names)
 
 
-def run_step(name: str, action: Callable[[], Any], results: List[Dict[str, Any]], redirect: Optional[str] = None) -> None:
+def run_step(name: str, action: Callable[[], Any], results: List[Dict[str, Any]], redirect: str | None = None) -> None:
     _state["step"] = name
     _state["redirect"] = redirect
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     started = time.monotonic()
     try:
         action()
@@ -299,7 +297,7 @@ def run_step(name: str, action: Callable[[], Any], results: List[Dict[str, Any]]
     )
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--source", type=int, required=True)
     parser.add_argument("--events", required=True)
@@ -326,18 +324,22 @@ def main(argv: Optional[List[str]] = None) -> int:
         outcome["import_failures"] = broken
         for label, factory in factories:
             # Token calls first, each on a fresh client: a guard installed lazily would miss them.
-            run_step(f"{label}: refresh token", lambda: factory().refresh_oauth2_token(), results)
-            run_step(f"{label}: client credentials", lambda: factory().get_client_credentials_token(), results)
-            run_step(f"{label}: revoke token", lambda: factory().revoke_oauth2_token(), results)
+            run_step(f"{label}: refresh token", lambda factory=factory: factory().refresh_oauth2_token(), results)
+            run_step(
+                f"{label}: client credentials",
+                lambda factory=factory: factory().get_client_credentials_token(),
+                results,
+            )
+            run_step(f"{label}: revoke token", lambda factory=factory: factory().revoke_oauth2_token(), results)
             from xero_python.identity import IdentityApi
 
-            run_step(f"{label}: connections", lambda: IdentityApi(factory()).get_connections(), results)
+            run_step(f"{label}: connections", lambda factory=factory: IdentityApi(factory()).get_connections(), results)
             from xero_python.accounting import AccountingApi
 
             redirect = XERO_URLS["accounting"] + "/Organisation"
             run_step(
                 f"{label}: redirect to Xero",
-                lambda: AccountingApi(factory()).get_organisations("probe-tenant"),
+                lambda factory=factory: AccountingApi(factory()).get_organisations("probe-tenant"),
                 results,
                 redirect=redirect,
             )
@@ -356,7 +358,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                     arguments = dummy_arguments(method)
                     if arguments is None:
                         continue
-                    run_step(f"{label}: {class_name}.{method_name}", lambda: method(*arguments), results)
+                    run_step(
+                        f"{label}: {class_name}.{method_name}",
+                        lambda method=method, arguments=arguments: method(*arguments),
+                        results,
+                    )
         ledgerflow_xero.unpatch()
     except BaseException:  # noqa: BLE001 - the parent reports a probe that could not run
         outcome["crash"] = traceback.format_exc()[-3000:]
@@ -370,7 +376,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
-def _installed_version(name: str) -> Optional[str]:
+def _installed_version(name: str) -> str | None:
     from importlib import metadata
 
     try:
