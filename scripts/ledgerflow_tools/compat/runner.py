@@ -129,11 +129,14 @@ def _pip_error(text: str) -> str:
 class Environment:
     """The cached throwaway virtual environment for one xero-python release."""
 
-    def __init__(self, release: str, cache: Path, echo: Echo) -> None:
+    def __init__(self, release: str, cache: Path, echo: Echo, archive: Path | None = None) -> None:
         self.release = release
         self.echo = echo
+        self.archive = archive
         python_tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
-        self.path = cache / "venvs" / f"xero-python-{release}-{python_tag}"
+        # From a given sdist, the environment is that file's: keyed by its SHA-256.
+        self.key = f"{release}-{_sha256(archive)[:16]}" if archive is not None else release
+        self.path = cache / "venvs" / f"xero-python-{self.key}-{python_tag}"
         self.python = self.path / "bin" / "python"
         self.stamp_path = self.path / STAMP
 
@@ -146,7 +149,7 @@ class Environment:
     def prepare(self) -> None:
         """Create the venv with xero-python and the test requirements, then (re)install this package."""
         stamp = self._stamp()
-        base_key = json.dumps([self.release, TEST_REQUIREMENTS])
+        base_key = json.dumps([self.key, TEST_REQUIREMENTS])
         if stamp.get("base") != base_key or not self.python.exists():
             if self.path.exists():
                 shutil.rmtree(self.path)
@@ -154,7 +157,8 @@ class Environment:
             created = _run([sys.executable, "-m", "venv", str(self.path)])
             if created.returncode != 0:
                 raise UpstreamSuiteError(f"cannot create a virtual environment: {_tail(created.stdout)}")
-            installed = self._pip("install", f"xero-python=={self.release}", *TEST_REQUIREMENTS)
+            wanted = str(self.archive) if self.archive is not None else f"xero-python=={self.release}"
+            installed = self._pip("install", wanted, *TEST_REQUIREMENTS)
             if installed.returncode != 0:
                 shutil.rmtree(self.path, ignore_errors=True)
                 raise UpstreamSuiteError(
@@ -203,9 +207,31 @@ def _package_fingerprint() -> str:
     return f"installed:{package}:{metadata.version('ledgerflow-xero')}"
 
 
-def fetch_suite(release: str, cache: Path, echo: Echo) -> Path:
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch_suite(release: str, cache: Path, echo: Echo, archive: Path | None = None) -> Path:
     """The release's ``tests/`` (and its ``setup.cfg``, which holds its pytest settings),
-    extracted from its sdist into ``<cache>/suites/<release>``; downloaded once."""
+    extracted from its sdist into ``<cache>/suites/<release>``; downloaded once. With ``archive``
+    (the sdist every other check read), from that file, under ``<cache>/suites/<its SHA-256>``."""
+    if archive is not None:
+        suite = cache / "suites" / _sha256(archive)[:32]
+        if not (suite / "tests").is_dir():
+            staging = Path(tempfile.mkdtemp(prefix=f"suite-{release}-", dir=_ensure(cache / "suites")))
+            try:
+                _extract_tests(archive, staging)
+                if not (staging / "tests").is_dir():
+                    raise UpstreamSuiteError(f"{archive.name} ships no tests/ folder")
+                shutil.rmtree(suite, ignore_errors=True)
+                staging.rename(suite)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return suite
     suite = cache / "suites" / release
     if (suite / "tests").is_dir():
         return suite
@@ -318,6 +344,7 @@ def run_suite(
     deviations_file: Path | None = None,
     stream: bool = True,
     echo: Echo = print,
+    archive: Path | None = None,
 ) -> Result:
     """Run xero-python ``version``'s own suite with Ledgerflow routing for ``source``.
 
@@ -325,6 +352,9 @@ def run_suite(
     when None, one is started here (from ``spec``) unless ``offline``. Offline, the
     tests that need Prism are reported as not run. ``stream`` shows pytest's output
     as it runs; it always goes to a log file in the cache too.
+
+    ``archive``: run that sdist (installed from the file, its tests extracted from it) instead
+    of fetching ``version`` from the index: what the sync run checks is that one file.
 
     Setup failures the caller can act on (npm or the spec missing, pip failing) raise
     :class:`UpstreamSuiteError`; so does a release pip cannot install, which a matrix
@@ -338,11 +368,11 @@ def run_suite(
         own_prism = PrismServer(spec, cache=cache, echo=echo)
         own_prism.start()  # Prism loads the spec while the environment is prepared
     try:
-        environment = Environment(version, cache, echo)
+        environment = Environment(version, cache, echo, archive)
         # One run at a time per cached release: another checkout may reinstall its own package there.
         with _exclusive(environment.path.with_name(environment.path.name + ".lock")):
             environment.prepare()
-            suite = fetch_suite(version, cache, echo)
+            suite = fetch_suite(version, cache, echo, archive)
             if own_prism is not None:
                 waited = own_prism.wait_ready()
                 echo(f"Prism answers on {own_prism.url} (waited {waited:.1f} s after setup)")

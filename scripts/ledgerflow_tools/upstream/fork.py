@@ -51,8 +51,7 @@ def prepare_source(
     Returns the patched source tree (which still holds upstream's ``tests/``).
     """
     if archive is None:
-        document = pypi.fetch_releases()
-        archive = pypi.download(pypi.sdist_of(document, _version(version)), cache_dir, progress)
+        archive = pypi.download(_version(version), cache_dir, progress=progress)
     root = pypi.extract(archive, destination)
     patches = patch_files(patches_dir)
     if not patches:

@@ -1,4 +1,6 @@
-"""Every Xero URL hard-coded in a xero-python release, found with ``ast`` and judged by the routing table.
+"""Every URL hard-coded in a xero-python release (any domain), found with ``ast`` and judged by the
+routing table: Xero URLs are routed or refused on purpose; any other host must be listed in
+:data:`KNOWN_HARMLESS_HOSTS` with the reason it is harmless.
 
 A release that adds an API class on a new Xero host, or a path the table neither routes nor
 refuses on purpose, would send a Ledgerflow user's calls (and token) somewhere the shim
@@ -25,7 +27,12 @@ _URL = re.compile(r"https?://[^\s\"'<>()\[\]`]+")
 _BARE_HOST = re.compile(r"(?<![\w@./-])((?:[a-z0-9-]+\.)*xero\.com)(?![\w.-])", re.IGNORECASE)
 _URL_PUNCTUATION = ".,;:"
 
+KNOWN_HARMLESS_HOSTS: Dict[str, str] = {}
+"""Non-Xero hosts a release's code may name, each with the reason it is harmless (reviewed by hand).
+xero-python 2.0.0-15.2.0 name none in code (only in docstrings)."""
+
 ROUTED = "routed"
+HARMLESS = "known harmless"
 REFUSED = "refused"
 HOST_ONLY = "host only"  # an API class's bare-host base_url, judged through its resource paths
 DOCUMENTATION = "documentation"
@@ -57,7 +64,13 @@ def judge(url: str) -> Tuple[str, str]:
     """(verdict, detail) for one URL on a Xero host, by asking the routing table itself.
 
     The detail is the route's name when routed, the API's name when refused on purpose.
+    A host that is not Xero's is unmapped unless listed in :data:`KNOWN_HARMLESS_HOSTS`.
     """
+    host = (urlsplit(url).hostname or "").lower()
+    if not is_xero_host(host):
+        if host in KNOWN_HARMLESS_HOSTS:
+            return HARMLESS, KNOWN_HARMLESS_HOSTS[host]
+        return UNMAPPED, f"{host or url!r} is not a Xero host the routing table covers, nor listed as known harmless"
     try:
         routed = _JUDGE.route(url)
     except UnsupportedApiError as error:
@@ -181,8 +194,11 @@ def _urls_in(text: str) -> List[str]:
     urls = []
     for match in _URL.finditer(text):
         url = match.group(0).rstrip(_URL_PUNCTUATION)
-        if is_xero_host(urlsplit(url).hostname):
-            urls.append(url)
+        try:
+            if urlsplit(url).hostname:
+                urls.append(url)
+        except ValueError:  # not a URL a client could send; check_url_sources reports pieces
+            continue
     return urls
 
 

@@ -1,18 +1,19 @@
-"""xero-python's releases from PyPI's JSON API, and their sdists, downloaded once into a cache.
-
-Uses ``requests`` (the ``tools`` extra), so tests can answer for PyPI with ``responses``.
+"""xero-python's releases and sdists, through pip (so pip's configuration applies: index, proxy,
+certificates), cached under each sdist's SHA-256.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
+import shutil
+import subprocess
 import sys
 import tarfile
-from dataclasses import dataclass
+import tempfile
 from pathlib import Path
 from typing import List, TextIO
-from urllib.parse import urljoin
 
 from packaging.version import InvalidVersion, Version
 
@@ -20,132 +21,105 @@ from ..compat.paths import cache_dir
 from ..errors import UpstreamError
 
 PROJECT = "xero-python"
-PYPI_JSON_URL = "https://pypi.org/pypi/{project}/json"
 DEFAULT_CACHE_DIR = cache_dir()
 """Shared with the compatibility runner: ``$LEDGERFLOW_XERO_CACHE`` or ``~/.cache/ledgerflow-xero``."""
 _CHUNK = 64 * 1024
 
 
-@dataclass(frozen=True)
-class Sdist:
-    """One release's source distribution as PyPI lists it."""
-
-    version: Version
-    filename: str
-    url: str
-    sha256: str | None
-    size: int | None
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 (hex)."""
+    return _sha256(path)
 
 
-def _requests():  # type: ignore[no-untyped-def]
+def _pip(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter's pip: its configuration (index, proxy, certificates) applies."""
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
     try:
-        import requests
-    except ImportError:
-        raise UpstreamError("the upstream tools need 'requests': pip install 'ledgerflow-xero[tools]'") from None
-    return requests
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise UpstreamError(f"pip {args[0]} did not finish in {timeout:.0f} s") from None
 
 
-def fetch_releases(project: str = PROJECT, timeout: float = 30.0) -> dict:
-    """PyPI's JSON document for ``project`` (its ``releases`` map version -> files)."""
-    requests = _requests()
-    url = PYPI_JSON_URL.format(project=project)
-    try:
-        response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
-        response.raise_for_status()
-        document = response.json()
-    except (requests.RequestException, ValueError) as error:
-        raise UpstreamError(f"could not read {url}: {error}") from None
-    # A mirror may list file URLs relative to the JSON document.
-    for files in document.get("releases", {}).values():
-        for entry in files:
-            if "url" in entry:
-                entry["url"] = urljoin(response.url or url, entry["url"])
-    return document
+def _pip_error(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in (done.stderr + done.stdout).splitlines() if not line.startswith("WARNING: Location")]
+    errors = [line for line in lines if line.startswith("ERROR")]
+    return (errors[-1] if errors else " ".join(lines[-3:])).strip()[:400] or f"exit status {done.returncode}"
 
 
-def final_releases(document: dict) -> List[Version]:
-    """Every final (not pre-release, not yanked) version with an sdist, oldest first."""
+def _index_options(index_url: str | None) -> List[str]:
+    return ["--index-url", index_url] if index_url else []
+
+
+def final_releases(index_url: str | None = None, project: str = PROJECT) -> List[Version]:
+    """Every final release of ``project`` the package index lists, oldest first (``pip index versions``,
+    so pip's configuration applies; ``index_url`` overrides its index)."""
+    done = _pip("index", "versions", project, *_index_options(index_url), timeout=120)
+    listed = next((line for line in done.stdout.splitlines() if line.startswith("Available versions:")), None)
+    if done.returncode != 0 or listed is None:
+        where = index_url or "pip's configured index"
+        raise UpstreamError(f"could not list {project} releases on {where}: {_pip_error(done)}")
     versions = []
-    for text, files in document.get("releases", {}).items():
+    for text in listed.split(":", 1)[1].split(","):
         try:
-            version = Version(text)
+            version = Version(text.strip())
         except InvalidVersion:
             continue
-        if version.is_prerelease or version.is_devrelease:
-            continue
-        if any(f.get("packagetype") == "sdist" and not f.get("yanked") for f in files):
+        if not (version.is_prerelease or version.is_devrelease):
             versions.append(version)
     return sorted(versions)
 
 
-def newer_releases(document: dict, vetted: Version | None) -> List[Version]:
+def newer_releases(available: List[Version], vetted: Version | None) -> List[Version]:
     """The final releases newer than ``vetted`` (all of them when nothing is vetted yet)."""
-    return [version for version in final_releases(document) if vetted is None or version > vetted]
+    return [version for version in available if vetted is None or version > vetted]
 
 
-def sdist_of(document: dict, version: Version) -> Sdist:
-    """The sdist PyPI lists for ``version``; :class:`UpstreamError` when there is none."""
-    for text, files in document.get("releases", {}).items():
-        try:
-            if Version(text) != version:
-                continue
-        except InvalidVersion:
-            continue
-        for entry in files:
-            if entry.get("packagetype") == "sdist" and not entry.get("yanked"):
-                return Sdist(
-                    version,
-                    entry["filename"],
-                    entry["url"],
-                    (entry.get("digests") or {}).get("sha256"),
-                    entry.get("size"),
-                )
-    known = ", ".join(str(v) for v in final_releases(document)[-5:])
-    raise UpstreamError(f"{PROJECT} {version} has no sdist on PyPI; newest releases with one: {known}")
+def download(
+    version: Version, cache_dir: Path = DEFAULT_CACHE_DIR, index_url: str | None = None, progress: TextIO = sys.stderr
+) -> Path:
+    """``project==version``'s sdist, fetched with ``pip download --no-deps --no-binary :all:`` and
+    kept in the cache under its SHA-256 (``sdists/<sha256>/<file>``); returns the cached path."""
+    print(f"pip download xero-python=={version} (sdist) ...", file=progress)
+    with tempfile.TemporaryDirectory(prefix="ledgerflow-download-") as scratch:
+        options = ["--no-deps", "--no-binary", ":all:", "-q", "-d", scratch, *_index_options(index_url)]
+        if importlib.util.find_spec("setuptools") is not None:
+            options.append("--no-build-isolation")  # no download of build tools just to read metadata
+        done = _pip("download", *options, f"{PROJECT}=={version}")
+        archives = [path for path in Path(scratch).iterdir() if path.name.endswith((".tar.gz", ".zip"))]
+        if done.returncode != 0 or len(archives) != 1:
+            raise UpstreamError(f"pip could not download the {PROJECT} {version} sdist: {_pip_error(done)}")
+        return cache_sdist(archives[0], cache_dir)
 
 
-def download(sdist: Sdist, cache_dir: Path = DEFAULT_CACHE_DIR, progress: TextIO = sys.stderr) -> Path:
-    """The sdist's path in ``cache_dir/sdists``, downloading it (with progress) when absent.
-
-    The SHA-256 PyPI publishes is checked before the file is kept.
-    """
-    target_dir = cache_dir / "sdists"
-    target = target_dir / sdist.filename
-    if target.is_file() and (sdist.sha256 is None or _sha256(target) == sdist.sha256):
-        print(f"{sdist.filename}: cached at {target}", file=progress)
-        return target
-    target_dir.mkdir(parents=True, exist_ok=True)
-    requests = _requests()
-    partial = target.with_suffix(target.suffix + ".part")
-    digest = hashlib.sha256()
-    try:
-        with requests.get(sdist.url, stream=True, timeout=60) as response:
-            response.raise_for_status()
-            total = int(response.headers.get("Content-Length") or sdist.size or 0)
-            received = 0
-            with partial.open("wb") as out:
-                for chunk in response.iter_content(_CHUNK):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    received += len(chunk)
-                    _show_progress(progress, sdist.filename, received, total)
-        print(file=progress)
-    except requests.RequestException as error:
-        partial.unlink(missing_ok=True)
-        raise UpstreamError(f"could not download {sdist.url}: {error}") from None
-    if sdist.sha256 and digest.hexdigest() != sdist.sha256:
-        partial.unlink(missing_ok=True)
-        raise UpstreamError(f"{sdist.filename}: SHA-256 {digest.hexdigest()} does not match PyPI's {sdist.sha256}")
-    partial.replace(target)
+def cache_sdist(archive: Path, cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
+    """A copy of ``archive`` in the cache, under its SHA-256: every check reads that one file."""
+    digest = _sha256(archive)
+    target = cache_dir / "sdists" / digest / archive.name
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        shutil.copyfile(archive, partial)
+        partial.replace(target)
     return target
 
 
-def _show_progress(stream: TextIO, name: str, received: int, total: int) -> None:
-    if total:
-        stream.write(f"\r{name}: {received / 1024:,.0f} of {total / 1024:,.0f} KiB ({100 * received // total}%)")
-    else:
-        stream.write(f"\r{name}: {received / 1024:,.0f} KiB")
-    stream.flush()
+def sdist_version(archive: Path) -> Version:
+    """The version an sdist declares (``Version:`` in its ``PKG-INFO``)."""
+    try:
+        with tarfile.open(archive) as tar:
+            members = tar.getmembers()
+            member = next((m for m in members if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")), None)
+            source = tar.extractfile(member) if member is not None else None
+            text = source.read().decode("utf-8", "replace") if source is not None else ""
+    except (OSError, tarfile.TarError) as error:
+        raise UpstreamError(f"{archive}: not a readable sdist: {error}") from None
+    line = next((line for line in text.splitlines() if line.startswith("Version:")), None)
+    if line is None:
+        raise UpstreamError(f"{archive.name}: no PKG-INFO with a Version: line at its top folder")
+    try:
+        return Version(line.split(":", 1)[1].strip())
+    except InvalidVersion:
+        raise UpstreamError(f"{archive.name}: PKG-INFO version {line!r} is not a version") from None
 
 
 def _sha256(path: Path) -> str:
