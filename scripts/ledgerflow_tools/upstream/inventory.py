@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from ledgerflow_xero.errors import RoutingError, UnsupportedApiError
 from ledgerflow_xero.routing import ROUTES, Router, is_xero_host
 
+from .sources import per_file, python_texts
+
 # Any source works: the verdict (routed, refused, unmapped) does not depend on it.
 _JUDGE = Router(1004)
 _URL = re.compile(r"https?://[^\s\"'<>()\[\]`]+")
@@ -93,11 +95,14 @@ def inventory(release_root: Path, package: str = "xero_python") -> List[UrlFindi
     since the host alone says nothing about which API they reach.
     """
     findings: List[UrlFinding] = []
-    for path in sorted((release_root / package).rglob("*.py")):
-        relative = path.relative_to(release_root).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=relative)
-        findings.extend(_scan_module(tree, relative))
+    for relative, text in python_texts(release_root, package):
+        findings.extend(_scan_file(relative, text))
     return findings
+
+
+@per_file
+def _scan_file(file: str, tree: ast.Module) -> Tuple[UrlFinding, ...]:
+    return tuple(_scan_module(tree, file))
 
 
 def _scan_module(tree: ast.Module, file: str) -> Iterator[UrlFinding]:

@@ -101,7 +101,9 @@ class ProbeEnvironment:
         if (target / ".complete").is_file():
             return target
         shutil.rmtree(target, ignore_errors=True)
-        done = self._pip("install", "--no-deps", "--no-build-isolation", "--target", str(target), str(sdist))
+        done = self._pip(
+            "install", "--no-deps", "--no-build-isolation", "--no-compile", "--target", str(target), str(sdist)
+        )
         if done.returncode != 0:
             shutil.rmtree(target, ignore_errors=True)
             raise RuntimeError(f"pip cannot install {sdist.name}: {done.stderr.strip()[-800:]}")

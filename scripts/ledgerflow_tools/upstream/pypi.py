@@ -95,7 +95,7 @@ def cache_sdist(archive: Path, cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
     """A copy of ``archive`` in the cache, under its SHA-256: every check reads that one file."""
     digest = _sha256(archive)
     target = cache_dir / "sdists" / digest / archive.name
-    if not target.is_file():
+    if not target.is_file() or _sha256(target) != digest:  # absent, or altered since it was cached
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".part")
         shutil.copyfile(archive, partial)

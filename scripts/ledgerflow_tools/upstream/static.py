@@ -22,6 +22,7 @@ from typing import Dict, Iterator, List, Set, Tuple
 from urllib.parse import urlsplit
 
 from .checks import API_CLIENT_FILE, TOKEN_API_FILE, CheckResult
+from .sources import parse, per_file, python_texts
 
 REST_FILE = "xero_python/rest.py"
 CHOKE_POINT = "request"
@@ -59,7 +60,7 @@ def _functions(release_root: Path, files: Tuple[str, ...]) -> List[Function]:
         path = release_root / file
         if not path.is_file():
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=file)
+        tree = parse(path, file)
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 for item in node.body:
@@ -181,17 +182,13 @@ def check_transport(release_root: Path, package: str = "xero_python") -> CheckRe
     """``rest.py`` sends through urllib3's ``PoolManager`` (or ``ProxyManager``), and no module of
     the release imports another HTTP library or ``socket``."""
     problems: List[str] = []
-    for path in sorted((release_root / package).rglob("*.py")):
-        relative = path.relative_to(release_root).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=relative)
-        for line, module in _imports(tree):
-            if _is_http_library(module) and (relative, module) not in KNOWN_HARMLESS_IMPORTS:
-                problems.append(f"{relative}:{line}: imports {module}, a transport the guards do not wrap")
+    for relative, text in python_texts(release_root, package):
+        problems += _http_imports(relative, text)
     rest = release_root / REST_FILE
     if not rest.is_file():
         problems.append(f"{REST_FILE} not found: the transport moved")
     else:
-        tree = ast.parse(rest.read_text(encoding="utf-8"), filename=REST_FILE)
+        tree = parse(rest, REST_FILE)
         pools = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and any(
@@ -249,29 +246,41 @@ def _incomplete_urls(text: str) -> List[str]:
 def check_url_sources(release_root: Path, package: str = "xero_python") -> CheckResult:
     """Every URL in code is a complete literal (see the module docstring)."""
     problems: List[str] = []
-    for path in sorted((release_root / package).rglob("*.py")):
-        relative = path.relative_to(release_root).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=relative)
-        docstrings = _docstrings(tree)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                for piece in _incomplete_urls(node.value):
-                    problems.append(f"{relative}:{node.lineno}: URL assembled at run time from {piece!r}")
-            elif isinstance(node, ast.JoinedStr):
-                literal = "".join(
-                    v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
-                )
-                if "://" in literal or re.search(r"\.(com|io|net|org)\b", literal):
-                    problems.append(f"{relative}:{node.lineno}: URL built with an f-string ({literal[:60]!r}...)")
-            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and _has_host_piece(node):
-                problems.append(f"{relative}:{node.lineno}: URL or host assembled by concatenation")
-            elif _reads_environment(node):
-                problems.append(f"{relative}:{node.lineno}: reads the environment ({_environment_key(node)})")
+    for relative, text in python_texts(release_root, package):
+        problems += _url_source_problems(relative, text)
     problems = list(dict.fromkeys(problems))
     if problems:
         return CheckResult("URL sources", False, problems[0], problems)
     return CheckResult(
         "URL sources", True, "every URL in code is a complete literal; nothing is read from the environment"
+    )
+
+
+@per_file
+def _url_source_problems(relative: str, tree: ast.Module) -> Tuple[str, ...]:
+    problems: List[str] = []
+    docstrings = _docstrings(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            for piece in _incomplete_urls(node.value):
+                problems.append(f"{relative}:{node.lineno}: URL assembled at run time from {piece!r}")
+        elif isinstance(node, ast.JoinedStr):
+            literal = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+            if "://" in literal or re.search(r"\.(com|io|net|org)\b", literal):
+                problems.append(f"{relative}:{node.lineno}: URL built with an f-string ({literal[:60]!r}...)")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and _has_host_piece(node):
+            problems.append(f"{relative}:{node.lineno}: URL or host assembled by concatenation")
+        elif _reads_environment(node):
+            problems.append(f"{relative}:{node.lineno}: reads the environment ({_environment_key(node)})")
+    return tuple(problems)
+
+
+@per_file
+def _http_imports(relative: str, tree: ast.Module) -> Tuple[str, ...]:
+    return tuple(
+        f"{relative}:{line}: imports {module}, a transport the guards do not wrap"
+        for line, module in _imports(tree)
+        if _is_http_library(module) and (relative, module) not in KNOWN_HARMLESS_IMPORTS
     )
 
 

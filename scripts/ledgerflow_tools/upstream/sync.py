@@ -259,7 +259,8 @@ def vet_release(
             report.checks.append(check_call_path(release_root))
             report.checks.append(check_transport(release_root))
         except SyntaxError as error:  # the release needs a newer Python than this one to read
-            where = f"{error.filename}:{error.lineno}"
+            file = Path(error.filename or "?")
+            where = f"{file.relative_to(release_root).as_posix() if file.is_absolute() else file}:{error.lineno}"
             report.checks.append(CheckResult("static checks", False, f"{where}: cannot parse: {error.msg}"))
         report.checks.append(check_choke_point(release_root))
         report.checks.append(check_patches(release_root, root / PATCHES_DIR))
@@ -364,9 +365,12 @@ def _record(root: Path, report: SyncReport) -> None:
     cells = (compat.data.get("row") if compat is not None else None) or ["", "", "", "", "pass"]
     compatibility = root / COMPATIBILITY
     if compatibility.is_file():
-        compatibility.write_text(update_compatibility_row(compatibility.read_text(), newest, cells))
-        report.written.append(f"{COMPATIBILITY}: row {newest}")
-    if (root / VETTED_MODULE).is_file():
+        before = compatibility.read_text()
+        after = update_compatibility_row(before, newest, cells)
+        if after != before:
+            compatibility.write_text(after)
+            report.written.append(f"{COMPATIBILITY}: row {newest}")
+    if (root / VETTED_MODULE).is_file() and newest not in vetted_releases(root):
         write_vetted_module(root, [*vetted_releases(root), newest])
         report.written.append(f"{VETTED_MODULE}: + {newest}")
 

@@ -1,0 +1,121 @@
+"""Synthetic future releases built from the real 15.2.0 sdist (tests/upstream/mutations.py), vetted
+by the same code as ``scripts/sync_upstream.py --sdist``: each must FAIL with the check that
+catches it, and the harmless one must PASS.
+
+The dynamic probe runs on the releases whose escape only behaviour shows (and on the harmless one);
+its environment is built once and cached (``~/.cache/ledgerflow-xero/probe``), and each release is
+installed there once per SHA-256. The compatibility suite is not run here (tests/compat runs it on
+the real release; test_sync_real_sdist runs it through --sdist); every other check is.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Set
+
+import pytest
+from packaging.version import Version
+
+from ledgerflow_tools.upstream import pypi
+from ledgerflow_tools.upstream.checks import CheckResult
+from ledgerflow_tools.upstream.probe import NAME as PROBE
+from ledgerflow_tools.upstream.sync import ProbeRunner, ReleaseReport, default_probe_runner, vet_release
+from ledgerflow_xero.routing import XERO_URLS
+
+from .mutations import MUTATIONS, VERSION, build_sdist
+from .test_sync import host_of
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPAT = "compatibility suite"
+
+# mutation -> the checks that must fail (compatibility suite aside); the probe runs where listed.
+CAUGHT_BY: Dict[str, Set[str]] = {
+    "request bypassed": {"call path", PROBE},
+    "token calls through rest_client": {"call path", PROBE},
+    "transport swapped to requests": {"transport", PROBE},
+    "transport swapped to httpx": {"transport", PROBE},
+    "API on a non-xero.com host": {"URL inventory", PROBE},
+    "docstring-only change": set(),
+    # Caught without running anything (the probe catches the first two as well; see CONTRIBUTING.md):
+    "new API class": {"URL inventory"},
+    "moved token host": {"URL inventory"},
+    "URL from string concatenation": {"URL inventory", "URL sources"},
+    "URL from an environment variable": {"URL sources"},
+}
+STATIC_ONLY = {"new API class", "moved token host", "URL from string concatenation", "URL from an environment variable"}
+
+
+def test_every_mutation_has_an_expected_verdict() -> None:
+    assert set(CAUGHT_BY) == set(MUTATIONS)
+    assert {name for name, (_, verdict) in MUTATIONS.items() if verdict == "PASS"} == {
+        name for name, checks in CAUGHT_BY.items() if not checks
+    }
+
+
+@pytest.fixture(scope="session")
+def probe_runner() -> ProbeRunner:
+    return default_probe_runner(pypi.DEFAULT_CACHE_DIR)
+
+
+def _skipped_probe(archive: Path, sha256: str) -> CheckResult:
+    return CheckResult(PROBE, True, "not run in this test: the static checks are what is asserted")
+
+
+_REPORTS: Dict[str, ReleaseReport] = {}
+
+
+def vet(real_release: Path, name: str, out: Path, probe: ProbeRunner) -> ReleaseReport:
+    """The report on mutation ``name`` (each vetted once per session: the tests share them)."""
+    if name not in _REPORTS:
+        mutation, _ = MUTATIONS[name]
+        archive = pypi.cache_sdist(build_sdist(real_release, mutation, out))
+        _REPORTS[name] = vet_release(Version(VERSION), archive, ROOT, None, probe, io.StringIO())
+    return _REPORTS[name]
+
+
+@pytest.mark.parametrize("name", sorted(CAUGHT_BY))
+def test_synthetic_release_verdict(
+    name: str, real_release: Path, tmp_path: Path, probe_runner: ProbeRunner
+) -> None:
+    report = vet(real_release, name, tmp_path, _skipped_probe if name in STATIC_ONLY else probe_runner)
+    checks = {check.name: check for check in report.checks}
+    assert not checks[COMPAT].passed  # not run here: a release is never vetted without it
+    failing = {check.name for check in report.checks if not check.passed} - {COMPAT}
+    assert failing == CAUGHT_BY[name], [f"{c.mark} {c.name}: {c.summary}" for c in report.checks]
+    if name not in STATIC_ONLY:
+        assert "reached the stand-in under /1004/" in checks[PROBE].summary
+
+
+def test_the_probe_names_the_host_each_escape_tried(real_release: Path, tmp_path: Path, probe_runner) -> None:
+    """Caught at the socket, whatever sends: the token host for token calls through rest_client,
+    Xero's API host when requests or httpx follow a redirect off the stand-in."""
+    expected = {
+        "token calls through rest_client": (host_of(XERO_URLS["token"]), "refresh token"),
+        "transport swapped to requests": (host_of(XERO_URLS["accounting"]), "redirect to Xero"),
+        "transport swapped to httpx": (host_of(XERO_URLS["accounting"]), "redirect to Xero"),
+        "request bypassed": (host_of(XERO_URLS["token"]), "refresh token"),
+    }
+    for name, (host, step) in expected.items():
+        report = vet(real_release, name, tmp_path / name.replace(" ", "-"), probe_runner)
+        [probe] = [check for check in report.checks if check.name == PROBE]
+        escapes = [detail for detail in probe.details if f"tried to reach {host}:443" in detail]
+        assert any(step in detail for detail in escapes), (name, probe.details[:5])
+
+
+def test_sync_upstream_script_gives_the_verdict_for_a_synthetic_sdist(real_release: Path, tmp_path: Path) -> None:
+    """The command the issue names, on one escape (the probe run is cached from the tests above)."""
+    archive = build_sdist(real_release, MUTATIONS["token calls through rest_client"][0], tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "sync_upstream.py"), "--sdist", str(archive), "--no-compat",
+         "--report", str(tmp_path / "report.md")],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert f"[FAIL] {VERSION} call path" in "\n".join(lines)
+    assert any(line.startswith(f"[FAIL] {VERSION} dynamic probe: routed client: refresh token") for line in lines)
+    assert lines[-2].startswith(f"Verdict: FAIL: {VERSION} call path, {VERSION} dynamic probe, {VERSION} compatibility")
+    assert "**Verdict: FAIL" in (tmp_path / "report.md").read_text()
