@@ -13,6 +13,7 @@ from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
 from .resilience import send, transport_error
 from .routing import Router, url_targets_xero
+from .vetting import check_vetted_xero_python
 
 _GUARD_MARK = "_ledgerflow_unguarded_urlopen"  # set on a pool manager once guard_pool_manager() wrapped it
 
@@ -108,6 +109,8 @@ class ApiClient(XeroApiClient):
         if configuration is None:
             configuration = Configuration()
         super().__init__(configuration, *args, **kwargs)
+        if getattr(configuration, "ledgerflow_router", None) is not None:
+            check_vetted_xero_python()  # warns once per process on a release never vetted
         if getattr(configuration, "ledgerflow_retry", None) is not None:
             # With a RetryPolicy, the policy decides about 429 and 503. urllib3's default would
             # first sleep out any Retry-After itself, however long, up to three times.

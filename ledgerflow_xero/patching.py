@@ -18,6 +18,7 @@ from .client import _GlobalRouting, dispatch
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .sources import SourceLike
+from .vetting import check_vetted_xero_python
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
 # ``import ledgerflow_xero`` for the many programs that never patch.
@@ -86,6 +87,7 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
             import wrapt
 
             check_xero_python_version()
+            check_vetted_xero_python()
             _original_request = XeroApiClient.__dict__["request"]
             wrapt.wrap_function_wrapper(XeroApiClient, "request", _route_request)
         _GlobalRouting.router = router
