@@ -32,7 +32,8 @@ def check_vetted_xero_python(version: str | None = None) -> bool:
     """True when ``version`` (default: the installed xero-python) is a vetted release; otherwise
     warn, once per process and version, and return False."""
     version = version if version is not None else installed_xero_python()
-    if version is None or version in VETTED_RELEASES:
+    # The patched fork (15.2.0+ledgerflow.1) is its release plus upstreamable patches.
+    if version is None or version.split("+", 1)[0] in VETTED_RELEASES:
         return True
     with _lock:
         if version in _warned:
