@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Set, Tuple
 from urllib.parse import urlsplit
 
 from ledgerflow_xero.errors import RoutingError, UnsupportedApiError
@@ -108,7 +108,7 @@ def _scan_file(file: str, tree: ast.Module) -> Tuple[UrlFinding, ...]:
 def _scan_module(tree: ast.Module, file: str) -> Iterator[UrlFinding]:
     docstrings = _docstring_nodes(tree)
     owners = _owners(tree)
-    claimed: set = set()
+    claimed: Set[int] = set()
     for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
         for finding, node in _scan_class(cls, file):
             claimed.add(id(node))
@@ -212,7 +212,7 @@ def _bare_hosts_in(text: str) -> List[str]:
     return [match.group(1) for match in _BARE_HOST.finditer(without_urls)]
 
 
-def _docstring_nodes(tree: ast.Module) -> set:
+def _docstring_nodes(tree: ast.Module) -> Set[int]:
     """String statements: docstrings, and the bare strings generated code leaves after them."""
     return {
         id(node.value)

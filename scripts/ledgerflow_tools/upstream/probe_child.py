@@ -19,6 +19,7 @@ Standard library, ``xero_python`` and ``ledgerflow_xero`` only: it runs on any r
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import inspect
 import json
@@ -99,8 +100,8 @@ def install_socket_hooks() -> None:
 
     socket.getaddrinfo = getaddrinfo
     socket.create_connection = create_connection
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
     socket.gethostbyname = gethostbyname
     socket.gethostbyname_ex = gethostbyname_ex
 
@@ -272,6 +273,16 @@ def api_methods(cls: Any) -> List[str]:
     return sorted(names)
 
 
+def _call(factory: Callable[[], Any], method: str) -> Callable[[], Any]:
+    """A step that builds a fresh client and calls one of its methods."""
+    return lambda: getattr(factory(), method)()
+
+
+def _api_call(api: Any, factory: Callable[[], Any], method: str, *arguments: Any) -> Callable[[], Any]:
+    """A step that builds a fresh client, wraps it in ``api`` and calls ``method``."""
+    return lambda: getattr(api(factory()), method)(*arguments)
+
+
 def run_step(name: str, action: Callable[[], Any], results: List[Dict[str, Any]], redirect: str | None = None) -> None:
     _state["step"] = name
     _state["redirect"] = redirect
@@ -324,22 +335,22 @@ def main(argv: List[str] | None = None) -> int:
         outcome["import_failures"] = broken
         for label, factory in factories:
             # Token calls first, each on a fresh client: a guard installed lazily would miss them.
-            run_step(f"{label}: refresh token", lambda factory=factory: factory().refresh_oauth2_token(), results)
+            run_step(f"{label}: refresh token", _call(factory, "refresh_oauth2_token"), results)
             run_step(
                 f"{label}: client credentials",
-                lambda factory=factory: factory().get_client_credentials_token(),
+                _call(factory, "get_client_credentials_token"),
                 results,
             )
-            run_step(f"{label}: revoke token", lambda factory=factory: factory().revoke_oauth2_token(), results)
+            run_step(f"{label}: revoke token", _call(factory, "revoke_oauth2_token"), results)
             from xero_python.identity import IdentityApi
 
-            run_step(f"{label}: connections", lambda factory=factory: IdentityApi(factory()).get_connections(), results)
+            run_step(f"{label}: connections", _api_call(IdentityApi, factory, "get_connections"), results)
             from xero_python.accounting import AccountingApi
 
             redirect = XERO_URLS["accounting"] + "/Organisation"
             run_step(
                 f"{label}: redirect to Xero",
-                lambda factory=factory: AccountingApi(factory()).get_organisations("probe-tenant"),
+                _api_call(AccountingApi, factory, "get_organisations", "probe-tenant"),
                 results,
                 redirect=redirect,
             )
@@ -360,7 +371,7 @@ def main(argv: List[str] | None = None) -> int:
                         continue
                     run_step(
                         f"{label}: {class_name}.{method_name}",
-                        lambda method=method, arguments=arguments: method(*arguments),
+                        functools.partial(method, *arguments),
                         results,
                     )
         ledgerflow_xero.unpatch()

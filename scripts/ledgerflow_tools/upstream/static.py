@@ -271,7 +271,9 @@ def _url_source_problems(relative: str, tree: ast.Module) -> Tuple[str, ...]:
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and _has_host_piece(node):
             problems.append(f"{relative}:{node.lineno}: URL or host assembled by concatenation")
         elif _reads_environment(node):
-            problems.append(f"{relative}:{node.lineno}: reads the environment ({_environment_key(node)})")
+            problems.append(
+                f"{relative}:{getattr(node, 'lineno', 0)}: reads the environment ({_environment_key(node)})"
+            )
     return tuple(problems)
 
 
