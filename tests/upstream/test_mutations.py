@@ -25,6 +25,7 @@ from ledgerflow_tools.upstream.probe import NAME as PROBE
 from ledgerflow_tools.upstream.sync import ProbeRunner, ReleaseReport, default_probe_runner, vet_release
 from ledgerflow_xero.routing import XERO_URLS
 
+from . import fakes
 from .mutations import MUTATIONS, VERSION, build_sdist
 from .test_sync import host_of
 
@@ -105,17 +106,24 @@ def test_the_probe_names_the_host_each_escape_tried(real_release: Path, tmp_path
         assert any(step in detail for detail in escapes), (name, probe.details[:5])
 
 
-def test_sync_upstream_script_gives_the_verdict_for_a_synthetic_sdist(real_release: Path, tmp_path: Path) -> None:
-    """The command the issue names, on one escape (the probe run is cached from the tests above)."""
-    archive = build_sdist(real_release, MUTATIONS["token calls through rest_client"][0], tmp_path)
+def test_sync_upstream_script_gives_the_verdict_for_a_synthetic_sdist(tmp_path: Path) -> None:
+    """The command the issue names, end to end as a subprocess, on a small fake release whose
+    call_api sends around request() (the probe and the suite have their own tests above)."""
+    files = fakes.release_files()
+    files["xero_python/api_client/__init__.py"] = files["xero_python/api_client/__init__.py"].replace(
+        "return self.request(method, url)", "return self.rest_client.send(method, url)"
+    )
+    archive = tmp_path / "xero_python-16.0.0.tar.gz"
+    archive.write_bytes(fakes.sdist_bytes("16.0.0", files))
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "sync_upstream.py"), "--sdist", str(archive), "--no-compat",
-         "--report", str(tmp_path / "report.md")],
-        capture_output=True, text=True, timeout=600,
+        [sys.executable, str(ROOT / "scripts" / "sync_upstream.py"), "--sdist", str(archive), "--no-probe",
+         "--no-compat", "--cache-dir", str(tmp_path / "cache"), "--report", str(tmp_path / "report.md")],
+        capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert f"[FAIL] {VERSION} call path" in "\n".join(lines)
-    assert any(line.startswith(f"[FAIL] {VERSION} dynamic probe: routed client: refresh token") for line in lines)
-    assert lines[-2].startswith(f"Verdict: FAIL: {VERSION} call path, {VERSION} dynamic probe, {VERSION} compatibility")
+    assert "[FAIL] 16.0.0 call path: xero_python/api_client/__init__.py:6: ApiClient.__call_api uses rest_client" in (
+        "\n".join(lines)
+    )
+    assert lines[-2] == "Verdict: FAIL: 16.0.0 call path, 16.0.0 dynamic probe, 16.0.0 compatibility suite"
     assert "**Verdict: FAIL" in (tmp_path / "report.md").read_text()
