@@ -22,7 +22,7 @@ import urllib3
 from xero_python.exceptions import HTTPStatusException
 
 from .errors import InvalidRetryPolicyError, TokenRefreshError, TransportError
-from .routing import Router, _describe
+from .routing import Router, describe
 
 IDEMPOTENT_METHODS: FrozenSet[str] = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _MAX_DETAIL = 200
@@ -150,7 +150,7 @@ def _reason(error: Exception) -> str:
 
 def transport_error(method: str, url: str, error: Exception) -> TransportError:
     """The typed error for a request that got no HTTP answer (raise it ``from error``)."""
-    return TransportError(f"{method} {_describe(url)} got no answer ({_reason(error)})")
+    return TransportError(f"{method} {describe(url)} got no answer ({_reason(error)})")
 
 
 def _header(error: HTTPStatusException, name: str) -> str | None:
