@@ -22,6 +22,7 @@ from packaging.version import Version
 from ledgerflow_tools.upstream import pypi
 from ledgerflow_tools.upstream.checks import CheckResult
 from ledgerflow_tools.upstream.probe import NAME as PROBE
+from ledgerflow_tools.upstream.probe_child import REDIRECT_ELSEWHERE
 from ledgerflow_tools.upstream.sync import ProbeRunner, ReleaseReport, default_probe_runner, vet_release
 from ledgerflow_xero.routing import XERO_URLS
 
@@ -91,19 +92,29 @@ def test_synthetic_release_verdict(
 
 
 def test_the_probe_names_the_host_each_escape_tried(real_release: Path, tmp_path: Path, probe_runner) -> None:
-    """Caught at the socket, whatever sends: the token host for token calls through rest_client,
-    Xero's API host when requests or httpx follow a redirect off the stand-in."""
+    """Whatever sends: token calls through rest_client, or a bypassed request(), are stopped only
+    by the core's allowlist (and would be caught at the socket without it); requests and httpx
+    follow a redirect off the stand-in to Xero and to any other host, seen at the socket."""
+    token_host, api_host = host_of(XERO_URLS["token"]), host_of(XERO_URLS["accounting"])
+    elsewhere = host_of(REDIRECT_ELSEWHERE)
     expected = {
-        "token calls through rest_client": (host_of(XERO_URLS["token"]), "refresh token"),
-        "transport swapped to requests": (host_of(XERO_URLS["accounting"]), "redirect to Xero"),
-        "transport swapped to httpx": (host_of(XERO_URLS["accounting"]), "redirect to Xero"),
-        "request bypassed": (host_of(XERO_URLS["token"]), "refresh token"),
+        "token calls through rest_client": [("refresh token", token_host), ("revoke token", token_host)],
+        "request bypassed": [("refresh token", token_host), ("connections", api_host)],
+        "transport swapped to requests": [("redirect to Xero", api_host), ("redirect to another host", elsewhere)],
+        "transport swapped to httpx": [("redirect to Xero", api_host), ("redirect to another host", elsewhere)],
     }
-    for name, (host, step) in expected.items():
+    for name, steps in expected.items():
         report = vet(real_release, name, tmp_path / name.replace(" ", "-"), probe_runner)
         [probe] = [check for check in report.checks if check.name == PROBE]
-        escapes = [detail for detail in probe.details if f"tried to reach {host}:443" in detail]
-        assert any(step in detail for detail in escapes), (name, probe.details[:5])
+        for step, host in steps:
+            hits = [
+                detail
+                for detail in probe.details
+                if step in detail.split(": ")[1] and (f"tried to reach {host}:" in detail or f"'{host}'" in detail)
+            ]
+            assert hits, (name, step, host, probe.details[:6])
+        if "transport" in name:  # beyond the guards' reach: only the socket hooks see these
+            assert all("tried to reach" in detail for detail in probe.details), probe.details
 
 
 def test_sync_upstream_script_gives_the_verdict_for_a_synthetic_sdist(tmp_path: Path) -> None:

@@ -33,6 +33,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Tuple
 
 STANDIN_HOST = "127.0.0.1"
+REDIRECT_ELSEWHERE = "https://redirect-target.invalid/collect"
+"""Where the stand-in redirects one call to (besides Xero): a host no client may follow to."""
 _state: Dict[str, Any] = {"step": "setup", "port": None, "events": None, "redirect": None}
 _requests: List[Dict[str, Any]] = []
 _socket_events: List[Dict[str, Any]] = []
@@ -347,13 +349,17 @@ def main(argv: List[str] | None = None) -> int:
             run_step(f"{label}: connections", _api_call(IdentityApi, factory, "get_connections"), results)
             from xero_python.accounting import AccountingApi
 
-            redirect = XERO_URLS["accounting"] + "/Organisation"
-            run_step(
-                f"{label}: redirect to Xero",
-                _api_call(AccountingApi, factory, "get_organisations", "probe-tenant"),
-                results,
-                redirect=redirect,
-            )
+            # A redirect off the stand-in must not be followed: to Xero, or to any other host.
+            for where, redirect in (
+                ("Xero", XERO_URLS["accounting"] + "/Organisation"),
+                ("another host", REDIRECT_ELSEWHERE),
+            ):
+                run_step(
+                    f"{label}: redirect to {where}",
+                    _api_call(AccountingApi, factory, "get_organisations", "probe-tenant"),
+                    results,
+                    redirect=redirect,
+                )
             client = factory()
             for class_name, cls in classes:
                 if isinstance(cls, BaseException):
