@@ -257,6 +257,6 @@ def build_sdist(release_root: Path, mutation: Mutation, out_dir: Path, version: 
             info.mtime, info.uid, info.gid, info.uname, info.gname, info.mode = 0, 0, 0, "", "", 0o644
             with path.open("rb") as data:
                 tar.addfile(info, data)
-    archive.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))
+    archive.write_bytes(gzip.compress(buffer.getvalue(), compresslevel=1, mtime=0))
     shutil.rmtree(work)
     return archive
