@@ -22,11 +22,13 @@ from packaging.version import Version
 from ledgerflow_tools.upstream import pypi
 from ledgerflow_tools.upstream.checks import CheckResult
 from ledgerflow_tools.upstream.probe import NAME as PROBE
+from ledgerflow_tools.upstream.probe import ProbeEnvironment
 from ledgerflow_tools.upstream.probe_child import REDIRECT_ELSEWHERE
 from ledgerflow_tools.upstream.sync import ProbeRunner, ReleaseReport, default_probe_runner, vet_release
 from ledgerflow_xero.routing import XERO_URLS
 
 from . import fakes
+from .conftest import skip_or_fail
 from .mutations import MUTATIONS, VERSION, build_sdist
 from .test_sync import host_of
 
@@ -59,6 +61,12 @@ def test_every_mutation_has_an_expected_verdict() -> None:
 
 @pytest.fixture(scope="session")
 def probe_runner() -> ProbeRunner:
+    """The probe, its environment built (once, cached) from PyPI first: without PyPI this skips
+    and says why, and fails under CI."""
+    try:
+        ProbeEnvironment(pypi.DEFAULT_CACHE_DIR).prepare()
+    except RuntimeError as error:
+        skip_or_fail(f"cannot build the probe's environment: {error}")
     return default_probe_runner(pypi.DEFAULT_CACHE_DIR)
 
 
