@@ -19,8 +19,8 @@ import time
 from typing import Any, Callable, Dict, FrozenSet, Iterable, Tuple
 
 import urllib3
-from xero_python.exceptions import HTTPStatusException
 
+from ._xero import HTTPStatusException
 from .errors import InvalidRetryPolicyError, TokenRefreshError, TransportError
 from .routing import Router, describe
 
@@ -40,6 +40,12 @@ class RetryPolicy:
     """
 
     __slots__ = ("attempts", "statuses", "methods", "backoff", "max_wait", "sleep")
+    attempts: int
+    statuses: FrozenSet[int]
+    methods: FrozenSet[str]
+    backoff: float
+    max_wait: float
+    sleep: Callable[[float], None]
 
     def __init__(
         self,
@@ -62,9 +68,10 @@ class RetryPolicy:
             raise InvalidRetryPolicyError(
                 f"RetryPolicy methods {sorted(unsafe)} are not idempotent; allowed: {sorted(IDEMPOTENT_METHODS)}"
             )
-        for name, value in (("attempts", attempts), ("statuses", frozenset(statuses)), ("methods", method_set),
-                            ("backoff", backoff), ("max_wait", max_wait), ("sleep", sleep)):
-            object.__setattr__(self, name, value)
+        settings: Dict[str, object] = {"attempts": attempts, "statuses": frozenset(statuses), "methods": method_set,
+                                       "backoff": backoff, "max_wait": max_wait, "sleep": sleep}
+        for name, setting in settings.items():
+            object.__setattr__(self, name, setting)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("RetryPolicy is immutable")
@@ -153,7 +160,7 @@ def transport_error(method: str, url: str, error: Exception) -> TransportError:
     return TransportError(f"{method} {describe(url)} got no answer ({_reason(error)})")
 
 
-def _header(error: HTTPStatusException, name: str) -> str | None:
+def _header(error: Any, name: str) -> str | None:
     headers = error.headers
     return headers.get(name) if headers is not None else None
 
