@@ -105,7 +105,10 @@ def test_ci_runs_the_ci_run_steps_on_every_python_from_3_9_to_3_13() -> None:
     assert job["strategy"]["matrix"]["python"] == ["3.9", "3.10", "3.11", "3.12", "3.13"]
     commands = " && ".join(step.get("run", "") for step in job["steps"])
     ci_run = (ROOT / ".ci" / "run").read_text()
-    for step in ('pip install -q -e ".[test]"', "python -m pytest", "ledgerflow-xero demo", "ruff check"):
+    for step in (
+        'pip install -q -e ".[test]"', "python -m pytest", "ledgerflow-xero demo", 'pip install -q -e ".[lint]"',
+        "ruff check ledgerflow_xero scripts tests", "/mypy", "/pyright",
+    ):  # fmt: skip
         assert step in commands and step in ci_run, step
     assert job["env"]["CI"] == "true"
 
