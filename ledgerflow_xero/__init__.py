@@ -27,8 +27,6 @@ from .errors import (
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
-    UpstreamError,
-    UpstreamSuiteError,
 )
 from .patching import is_patched, patch, patched, unpatch
 from .resilience import RetryPolicy
@@ -110,8 +108,6 @@ __all__ = [
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",
-    "UpstreamError",
-    "UpstreamSuiteError",
     "__version__",
     "authorization_url",
     "exchange_code",

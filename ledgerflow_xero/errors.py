@@ -136,12 +136,3 @@ class InvalidRetryPolicyError(LedgerflowError, ValueError):
 class MalformedResponseError(LedgerflowError, ValueError):
     """A 2xx answer to a Ledgerflow client whose body is not valid JSON (cut off, or a proxy's
     page). xero-python would raise a bare ``ValueError`` about the model it expected."""
-
-
-class UpstreamError(LedgerflowError):
-    """A xero-python release or sdist the upstream tools cannot fetch or read (names which and why)."""
-
-
-class UpstreamSuiteError(LedgerflowError):
-    """Running xero-python's own test suite could not be set up (npm, the spec, pip, a bad
-    deviations file): the run did not happen, so nothing was proven."""
