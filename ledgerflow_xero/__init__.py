@@ -28,8 +28,6 @@ from .errors import (
     TransportError,
     UnsupportedApiError,
     UnsupportedOperationError,
-    UpstreamError,
-    UpstreamSuiteError,
 )
 from .patching import is_patched, patch, patched, unpatch
 from .resilience import RetryPolicy
@@ -114,8 +112,6 @@ __all__ = [
     "TransportError",
     "UnsupportedApiError",
     "UnsupportedOperationError",
-    "UpstreamError",
-    "UpstreamSuiteError",
     "__version__",
     "authorization_url",
     "check_paths",

@@ -195,8 +195,10 @@ class _Module:
 
     # ----- what an expression stands for
     def dotted(self, node: ast.AST) -> str | None:
+        """The dotted name ``node`` stands for through this file's imports (``accounting.AccountingApi``
+        -> ``xero_python.accounting.AccountingApi``), or None."""
         if isinstance(node, ast.Name):
-            return self.modules.get(node.id, None if node.id not in self.classes else f"<class>{node.id}")
+            return self.modules.get(node.id)
         if isinstance(node, ast.Attribute):
             base = self.dotted(node.value)
             return f"{base}.{node.attr}" if base else None
@@ -270,7 +272,7 @@ class _Module:
     def _exported(self, node: ast.Attribute) -> _Value | None:
         """``clients.api`` / ``clients.make_api()`` where ``clients`` is a module read in the same run."""
         base = self.dotted(node.value)
-        if not base or base.startswith("<class>"):
+        if not base:
             return None
         return self.exports.get((base.rsplit(".", 1)[-1], node.attr))
 
@@ -414,7 +416,11 @@ def python_files(paths: Iterable[Union[str, os.PathLike[str]]]) -> List[Path]:
 def check_paths(paths: Iterable[Union[str, os.PathLike[str]]]) -> CheckReport:
     """Find the xero-python API calls in the Python files under ``paths`` and judge each
     against what Ledgerflow serves. Never imports or runs the files."""
-    files = python_files(list(paths))
+    given = list(paths)
+    files = python_files(given)
+    if not files:
+        shown = ", ".join(repr(str(path))[:100] for path in given[:3]) or "nothing"
+        raise CheckUsageError(f"no Python files under {shown}; expected .py files or folders holding them")
     report = CheckReport(files=len(files))
     modules: List[_Module] = []
     exports: Dict[Tuple[str, str], _Value] = {}

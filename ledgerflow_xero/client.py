@@ -16,6 +16,7 @@ from .errors import MalformedResponseError
 from .resilience import RetryPolicy, send
 from .routing import Router
 from .surface import DEFAULT_CONTRACT, ContractOptions, before_request
+from .vetting import check_vetted_xero_python
 
 
 class GlobalRouting:
@@ -131,6 +132,8 @@ class ApiClient(XeroApiClient):  # type: ignore[misc]  # xero-python is untyped
         unguard_pool_manager(pool_manager)  # patch() may have guarded it: this client keeps its own
         GlobalRouting.guarded_pools.discard(pool_manager)
         guard_pool_manager(pool_manager, lambda: router_of(self.configuration))
+        if getattr(configuration, "ledgerflow_router", None) is not None:
+            check_vetted_xero_python()  # warns once per process on a release never vetted
         if getattr(configuration, "ledgerflow_retry", None) is not None:
             # With a RetryPolicy, the policy decides about 429 and 503. urllib3's default would
             # first sleep out any Retry-After itself, however long, up to three times.

@@ -138,15 +138,6 @@ class MalformedResponseError(LedgerflowError, ValueError):
     page). xero-python would raise a bare ``ValueError`` about the model it expected."""
 
 
-class UpstreamError(LedgerflowError):
-    """A xero-python release or sdist the upstream tools cannot fetch or read (names which and why)."""
-
-
-class UpstreamSuiteError(LedgerflowError):
-    """Running xero-python's own test suite could not be set up (npm, the spec, pip, a bad
-    deviations file): the run did not happen, so nothing was proven."""
-
-
 class UnsupportedOperationError(RoutingError):
     """An accounting operation Ledgerflow does not serve (a write, a sub-resource such as
     attachments or history, or a whole resource such as Items), refused before any I/O.

@@ -22,6 +22,7 @@ from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .routing import Router
 from .sources import SourceLike
 from .surface import ContractOptions
+from .vetting import check_vetted_xero_python
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
 # ``import ledgerflow_xero`` for the many programs that never patch.
@@ -113,6 +114,7 @@ def patch(
         if not _originals:
             wrapt: Any = importlib.import_module("wrapt")
             check_xero_python_version()
+            check_vetted_xero_python()
             for owner, name, wrapper in (
                 (XeroApiClient, "request", _route_request),
                 (RESTClientObject, "__init__", _guard_new_rest_client),

@@ -300,7 +300,9 @@ def check_pdf_answer(response: Any, url: str) -> None:
     content_type = _header(response, "Content-Type")
     if content_type is not None and PDF in content_type.lower():
         return
-    data = getattr(response, "data", None)
+    # xero-python's RESTResponse holds the body it read; a raw urllib3 response
+    # (_preload_content=False) has a reading property instead, which must not be touched here.
+    data = vars(response).get("data") if hasattr(response, "__dict__") else None
     if content_type is None and isinstance(data, bytes) and data.startswith(b"%PDF-"):
         return
     status = getattr(response, "status", "?")

@@ -78,6 +78,9 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as exited:
         main(["check"])
     assert exited.value.code == 2
+    (tmp_path / "notes.txt").write_text("AccountingApi(client).create_invoices()")
+    assert main(["check", str(tmp_path)]) == 2  # a folder without Python files: nothing was checked
+    assert "no Python files" in capsys.readouterr().err
 
 
 def test_an_unparsable_file_is_reported_not_skipped(tmp_path: Path) -> None:

@@ -206,3 +206,18 @@ def test_operations_compare_by_value_and_are_immutable() -> None:
 def test_the_options_take_booleans_only(option: str) -> None:
     with pytest.raises(RoutingError, match=f"{option} must be True or False, not 'yes'"):
         Configuration(source=1004, **{option: "yes"})  # type: ignore[arg-type]
+
+
+def test_the_pdf_check_reads_headers_only_from_an_unread_response() -> None:
+    class Streaming:  # a raw urllib3 response: reading .data would consume the body
+        status = 200
+
+        def getheader(self, name: str) -> str | None:
+            return {"Content-Type": "application/json"}.get(name)
+
+        @property
+        def data(self) -> bytes:
+            raise AssertionError("the body was read")
+
+    with pytest.raises(MalformedResponseError, match="application/json"):
+        surface.check_pdf_answer(Streaming(), "https://h.example/1004/api.xro/2.0/Invoices/x")
