@@ -27,6 +27,7 @@ from .errors import (
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
+    UnsupportedOperationError,
 )
 from .patching import is_patched, patch, patched, unpatch
 from .resilience import RetryPolicy
@@ -35,6 +36,7 @@ from .sources import Source
 from .token_store import TokenStore
 
 if TYPE_CHECKING:
+    from .check import check_paths
     from .oauth import (
         AuthorizationRequest,
         OAuthEndpoints,
@@ -66,6 +68,7 @@ _LAZY = {
     "validate_id_token": "oauth",
     "Sandbox": "sandbox",
     "running_sandbox": "sandbox",
+    "check_paths": "check",
 }
 
 
@@ -108,8 +111,10 @@ __all__ = [
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",
+    "UnsupportedOperationError",
     "__version__",
     "authorization_url",
+    "check_paths",
     "exchange_code",
     "is_patched",
     "normalise_token_set",
