@@ -12,7 +12,6 @@ import gc
 import importlib
 import threading
 import warnings
-from importlib import metadata
 from typing import Any, Callable, Dict, Generator, Tuple
 
 from ._xero import RESTClientObject, XeroApiClient
@@ -27,7 +26,6 @@ from .vetting import check_vetted_xero_python
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
 # ``import ledgerflow_xero`` for the many programs that never patch.
 
-DISTRIBUTION = "ledgerflow-xero"
 _lock = threading.RLock()
 _originals: Dict[Tuple[type, str], Callable[..., Any]] = {}
 
@@ -57,38 +55,6 @@ def _guard(pool_manager: Any, router_getter: Callable[[], Router | None]) -> Non
         GlobalRouting.guarded_pools.add(pool_manager)
 
 
-def supported_xero_python() -> str | None:
-    """The xero-python version range this package declares (from its own metadata)."""
-    try:
-        requirements = metadata.requires(DISTRIBUTION) or []
-    except metadata.PackageNotFoundError:
-        return None
-    for requirement in requirements:
-        if requirement.lower().replace("_", "-").startswith("xero-python"):
-            spec = requirement[len("xero-python") :].split(";")[0].strip(" ()")
-            return spec or None
-    return None
-
-
-def check_xero_python_version() -> bool:
-    """Warn (:class:`LedgerflowCompatibilityWarning`) when the installed xero-python is
-    outside the declared range; return whether it is inside."""
-    from packaging.specifiers import SpecifierSet
-    from packaging.version import Version
-
-    spec = supported_xero_python()
-    installed = metadata.version("xero-python")
-    if spec is None or Version(installed) in SpecifierSet(spec):
-        return True
-    warnings.warn(
-        f"xero-python {installed} is outside the range ledgerflow-xero is tested with "
-        f"({spec}); routing may miss URLs this release added",
-        LedgerflowCompatibilityWarning,
-        stacklevel=3,
-    )
-    return False
-
-
 def patch(
     source: SourceLike | None = None,
     host: str | None = None,
@@ -113,7 +79,6 @@ def patch(
     with _lock:
         if not _originals:
             wrapt: Any = importlib.import_module("wrapt")
-            check_xero_python_version()
             check_vetted_xero_python()
             for owner, name, wrapper in (
                 (XeroApiClient, "request", _route_request),

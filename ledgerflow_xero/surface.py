@@ -8,57 +8,22 @@ matches requests against them (:func:`match`) and refuses unserved ones before a
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Mapping, MutableMapping, Tuple
+from typing import Any, Callable, Dict, List, Mapping, MutableMapping, NamedTuple, Tuple
 
+from . import _surface_table as table
 from .errors import MalformedResponseError, RoutingError, UnsupportedOperationError
 
-# Building the table costs a few milliseconds, so it happens on first use, not at import (every
-# routed client imports this module): SERVED, REMOVED and ADDED load through __getattr__, and the
-# matcher's indexes are filled by _build() the first time a request takes the careful path.
 
+class Operation(NamedTuple):
+    """One operation of Xero's accounting API, served by Ledgerflow or not (immutable, compared
+    by value; a NamedTuple rather than a dataclass, which costs ~1 ms more of every import)."""
 
-class Operation:
-    """One operation of Xero's accounting API, served by Ledgerflow or not.
-
-    Immutable and compared by value, like a frozen dataclass (written out: importing
-    ``dataclasses`` would cost every program ~5 ms of import time here).
-    """
-
-    __slots__ = ("http_method", "path_template", "operation_id", "sdk_method", "served", "reason")
     http_method: str  # "GET"
     path_template: str  # "/Invoices/{InvoiceID}", relative to /api.xro/2.0
     operation_id: str  # "getInvoice" (the spec's operationId)
     sdk_method: str  # "get_invoice" (xero-python's AccountingApi method name)
     served: bool
     reason: str | None  # None when served; else "write" | "sub-resource" | "resource"
-
-    def __init__(self, http_method: str, path_template: str, operation_id: str, sdk_method: str, served: bool,
-                 reason: str | None) -> None:
-        for name, value in zip(self.__slots__, (http_method, path_template, operation_id, sdk_method, served,
-                                                reason)):
-            object.__setattr__(self, name, value)
-
-    def _values(self) -> Tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Operation is immutable: cannot set {name}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"Operation is immutable: cannot delete {name}")
-
-    def __eq__(self, other: object) -> bool:
-        return self._values() == other._values() if isinstance(other, Operation) else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"Operation({fields})"
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        return (Operation, self._values())
 
 
 REASONS: Dict[str, str] = {
@@ -75,68 +40,31 @@ SHORT_REASONS: Dict[str, str] = {"write": "read-only", "sub-resource": "sub-reso
 UNKNOWN = "unknown"
 """The ``reason`` of a refusal for a path Xero's accounting spec does not have at all."""
 
-# Declared here, built on first access by __getattr__ below.
-SERVED: Tuple[Operation, ...]
+ALL: Tuple[Operation, ...] = tuple(Operation(m, p, o, s, r is None, r) for m, p, o, s, r in table.OPERATIONS)
+"""Every operation of Xero's accounting API."""
+SERVED: Tuple[Operation, ...] = tuple(op for op in ALL if op.served)
 """The operations of Xero's accounting API that Ledgerflow serves (38 GETs)."""
-REMOVED: Tuple[Operation, ...]
+REMOVED: Tuple[Operation, ...] = tuple(op for op in ALL if not op.served)
 """Every other operation of Xero's accounting API, with its :attr:`~Operation.reason`."""
-ADDED: Tuple[Operation, ...]
+ADDED: Tuple[Operation, ...] = tuple(Operation(m, p, o, s, True, None) for m, p, o, s, _ in table.ADDED)
 """Operations the delta copies in from Xero's identity spec (``/Connections``): xero-python
 reaches them through ``IdentityApi``; Ledgerflow also answers them below ``/api.xro/2.0``."""
 
-_TABLES: Dict[str, Tuple[Operation, ...]] = {}  # "SERVED", "REMOVED", "ADDED", "ALL"
-# (METHOD, lower-case concrete path) -> operation
-_CONCRETE: Dict[Tuple[str, str], Operation] = {}
-# (METHOD, number of slashes, lower-case first segment) -> [(((index, literal), ...), operation)]
-_TEMPLATES: Dict[Tuple[str, int, str], List[Tuple[Tuple[Tuple[int, str], ...], Operation]]] = {}
-# The fast path of refuse_unserved(), for served requests as xero-python writes them (exact
-# case): (METHOD, path) of a served concrete operation, and (METHOD, parent) of a served
-# "/Resource/{id}" template whose parent has no other child operation that could win over it.
-# Only served operations are here, so a hit lets through only what _lookup() would let through.
-_FAST_CONCRETE: Dict[Tuple[str, str], Operation] = {}
-_FAST_RECORD: Dict[Tuple[str, str], Operation] = {}
+
+def _segments(path: str) -> Tuple[str, ...]:
+    return tuple(path.lower().strip("/").split("/"))
 
 
-def _build() -> Dict[str, Tuple[Operation, ...]]:
-    """Turn the generated table into operations and matcher indexes (once; idempotent)."""
-    if _TABLES:
-        return _TABLES
-    from . import _surface_table as table
-
-    every = tuple(Operation(m, p, o, s, r is None, r) for m, p, o, s, r in table.OPERATIONS)
-    added = tuple(Operation(m, p, o, s, True, None) for m, p, o, s, _ in table.ADDED)
-    served = tuple(op for op in every if op.served)
-    children: Dict[Tuple[str, str], List[Operation]] = {}
-    for op in every + added:
-        segments = op.path_template.lower().split("/")
-        children.setdefault((op.http_method, op.path_template.lower().rpartition("/")[0]), []).append(op)
-        if "{" not in op.path_template:
-            _CONCRETE.setdefault((op.http_method, op.path_template.lower()), op)
-        else:
-            literals = tuple((i, s) for i, s in enumerate(segments) if i > 1 and not s.startswith("{"))
-            _TEMPLATES.setdefault((op.http_method, len(segments) - 1, segments[1]), []).append((literals, op))
-    for op in served + added:
-        parent, _, last = op.path_template.rpartition("/")
-        if "{" not in op.path_template:
-            _FAST_CONCRETE[(op.http_method, op.path_template)] = op
-        elif "{" not in parent and all(o.served and o.path_template.endswith("}")
-                                       for o in children[(op.http_method, parent.lower())]):
-            _FAST_RECORD.setdefault((op.http_method, parent), op)
-    _TABLES.update(SERVED=served, REMOVED=tuple(op for op in every if not op.served), ADDED=added, ALL=every)
-    return _TABLES
-
-
-def _table() -> Any:
-    """The generated data module (imported on first use)."""
-    from . import _surface_table
-
-    return _surface_table
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("SERVED", "REMOVED", "ADDED"):
-        return _build()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# A concrete path wins over a template (OpenAPI's rule), so concrete paths are looked up first.
+_CONCRETE: Dict[Tuple[str, Tuple[str, ...]], Operation] = {}
+# (METHOD, number of segments, first segment) -> templates of that shape, each as its segments
+_TEMPLATES: Dict[Tuple[str, int, str], List[Tuple[Tuple[str, ...], Operation]]] = {}
+for _operation in ALL + ADDED:
+    _key = _segments(_operation.path_template)
+    if "{" in _operation.path_template:
+        _TEMPLATES.setdefault((_operation.http_method, len(_key), _key[0]), []).append((_key, _operation))
+    else:
+        _CONCRETE.setdefault((_operation.http_method, _key), _operation)
 
 
 def match(http_method: str, path: str) -> Operation | None:
@@ -146,32 +74,19 @@ def match(http_method: str, path: str) -> Operation | None:
     ignored. A concrete path beats a template (OpenAPI's rule): ``/Reports/BudgetSummary``
     is the removed report, not the served ``/Reports/{ReportID}``.
     """
-    return _lookup(http_method.upper(), path.lower())
-
-
-def _lookup(method: str, path: str) -> Operation | None:
-    """:func:`match` for an upper-case method and a lower-case path."""
-    if not _TABLES:
-        _build()
-    if path[-1:] == "/" and len(path) > 1:
-        path = path[:-1]
-    found = _CONCRETE.get((method, path))
+    method, segments = http_method.upper(), _segments(path)
+    found = _CONCRETE.get((method, segments))
     if found is not None:
         return found
-    end = path.find("/", 1)
-    candidates = _TEMPLATES.get((method, path.count("/"), path[1:end] if end > 0 else path[1:]))
-    if candidates:
-        segments = None
-        for literals, operation in candidates:
-            if literals:
-                segments = segments or path.split("/")
-                if any(segments[index] != literal for index, literal in literals):
-                    continue
+    for template, operation in _TEMPLATES.get((method, len(segments), segments[0]), ()):
+        if all(part.startswith("{") or part == given for part, given in zip(template, segments)):
             return operation
     return None
 
 
-def refuse_unserved(http_method: str, routed_url: str, accounting_prefix: str, accept: str | None = None) -> None:
+def refuse_unserved(
+    http_method: str, routed_url: str, accounting_prefix: str, accept: str | None = None
+) -> None:
     """Raise :class:`~ledgerflow_xero.UnsupportedOperationError` when ``routed_url`` is an
     accounting request Ledgerflow does not serve; return quietly otherwise.
 
@@ -185,19 +100,12 @@ def refuse_unserved(http_method: str, routed_url: str, accounting_prefix: str, a
     """
     if not routed_url.startswith(accounting_prefix):
         return
-    path = routed_url[len(accounting_prefix) :].partition("?")[0]
-    if (http_method, path) in _FAST_CONCRETE:
-        return
-    parent, _, last = path.rpartition("/")
-    if last and (http_method, parent) in _FAST_RECORD:
-        return
-    if "#" in path:
-        path = path.partition("#")[0]
+    path = routed_url[len(accounting_prefix) :].partition("?")[0].partition("#")[0]
     if path[:1] != "/":
         if path:
             return  # a longer first segment (/api.xro/2.0x): not the accounting API
         path = "/"
-    operation = _lookup(http_method.upper(), path.lower())
+    operation = match(http_method, path)
     if operation is not None and operation.served:
         return
     raise refusal(http_method, path, operation, accept)
@@ -212,7 +120,7 @@ def refusal(
         shown = path if len(path) <= 100 else path[:100] + "…"
         return UnsupportedOperationError(
             f"Ledgerflow does not serve {method} {shown}: it is not an operation of Xero's accounting API "
-            f"{_table().SPEC_VERSION}, which Ledgerflow's is cut from. "
+            f"{table.SPEC_VERSION}, which Ledgerflow's is cut from. "
             "Pass allow_unserved_operations=True to send it anyway.",
             operation=None,
             http_method=method,
@@ -335,7 +243,7 @@ def sdk_name_for(operation: Operation, accept: str | None = None) -> str:
     one method can have sent it, else the resource (``get_invoice_attachment_by_id`` and
     ``..._by_file_name`` send the same shape of path; PDFs differ by ``accept``)."""
     if not _SHAPE_NAMES:
-        for sdk_method, method, path, sdk_accept in _table().SDK_REQUESTS:
+        for sdk_method, method, path, sdk_accept in table.SDK_REQUESTS:
             key = (method, _shape(path), "application/pdf" in sdk_accept)
             _SHAPE_NAMES.setdefault(key, []).append(sdk_method)
     pdf = bool(accept) and "application/pdf" in str(accept)
@@ -349,20 +257,21 @@ def sdk_operation(sdk_method: str) -> Operation | None:
     """The operation xero-python's ``AccountingApi.<sdk_method>`` reaches (by the request it
     sends: ``get_invoice_as_pdf`` reaches the served ``getInvoice``), or None for a name
     ``AccountingApi`` does not have."""
-    for name, method, path, _ in _table().SDK_REQUESTS:
+    for name, method, path, _ in table.SDK_REQUESTS:
         if name == sdk_method:
-            exact = [op for op in _build()["ALL"] if op.http_method == method and op.path_template == path]
+            exact = [op for op in ALL if op.http_method == method and op.path_template == path]
             return exact[0] if exact else match(method, path)
     return None
 
 
 def sdk_methods() -> Tuple[str, ...]:
     """Every request method of ``AccountingApi`` the table was generated from."""
-    return tuple(name for name, _, _, _ in _table().SDK_REQUESTS)
+    return tuple(name for name, _, _, _ in table.SDK_REQUESTS)
 
 
 __all__ = [
     "ADDED",
+    "ALL",
     "DEFAULT_CONTRACT",
     "ContractOptions",
     "before_request",

@@ -25,7 +25,7 @@ METHODS: List[str] = sorted(
     for name, function in inspect.getmembers(AccountingApi, inspect.isfunction)
     if not name.startswith("_") and name not in ("get_resource_url", "get_model_finder")
 )
-SENDS: Dict[str, Tuple[str, str, str]] = {name: (m, p, a) for name, m, p, a in surface._table().SDK_REQUESTS}
+SENDS: Dict[str, Tuple[str, str, str]] = {name: (m, p, a) for name, m, p, a in surface.table.SDK_REQUESTS}
 
 
 def served(name: str) -> bool:

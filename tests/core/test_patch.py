@@ -11,7 +11,7 @@ from xero_python.api_client.configuration import Configuration as XeroConfigurat
 from xero_python.identity import IdentityApi
 
 import ledgerflow_xero
-from ledgerflow_xero import Configuration, InvalidSourceError, LedgerflowCompatibilityWarning, patching
+from ledgerflow_xero import Configuration, InvalidSourceError, LedgerflowCompatibilityWarning, vetting
 
 from .conftest import oauth2_token, token_set
 
@@ -118,18 +118,18 @@ def test_concurrent_patch_and_unpatch_leave_a_consistent_state(recorder):
         assert current is ORIGINAL_REQUEST
 
 
-def test_a_release_outside_the_declared_range_warns(monkeypatch):
-    monkeypatch.setattr(patching.metadata, "version", lambda name: "99.0.0")
+def test_a_release_never_vetted_warns(monkeypatch):
+    monkeypatch.setattr(vetting, "installed_xero_python", lambda: "99.0.0")
+    monkeypatch.setattr(vetting, "_warned", set())  # it warns once per process and version
     with pytest.warns(LedgerflowCompatibilityWarning, match="99.0.0"):
         ledgerflow_xero.patch(1004)
     assert ledgerflow_xero.is_patched()
 
 
-def test_the_installed_release_is_inside_the_declared_range():
-    assert patching.supported_xero_python() is not None
+def test_the_installed_release_is_vetted():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert patching.check_xero_python_version() is True
+        assert vetting.check_vetted_xero_python() is True
 
 
 def test_someone_elses_wrapper_on_top_is_left_in_place_with_routing_off(recorder):

@@ -67,7 +67,11 @@ class ProbeEnvironment:
     def __init__(self, cache: Path | None = None) -> None:
         self.cache = (cache or default_cache_dir()) / "probe"
         tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
-        self.path = self.cache / f"venv-{tag}"
+        # One environment per checkout: two checkouts probing at once (CI beside a developer's tree)
+        # must not rebuild one shared environment under each other.
+        root = checkout_root()
+        checkout = hashlib.sha256(str(root).encode()).hexdigest()[:12] if root else "none"
+        self.path = self.cache / f"venv-{tag}-{checkout}"
         self.python = self.path / "bin" / "python"
 
     def _pip(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -89,9 +93,11 @@ class ProbeEnvironment:
             raise RuntimeError(f"cannot create the probe environment: {created.stderr.strip()[-500:]}")
         installed = self._pip("install", *BASE_REQUIREMENTS)
         if installed.returncode != 0:
+            shutil.rmtree(self.path, ignore_errors=True)  # start clean next time
             raise RuntimeError(f"pip cannot install the probe's requirements: {installed.stderr.strip()[-500:]}")
         editable = self._pip("install", "--no-deps", "--no-build-isolation", "-e", str(root))
         if editable.returncode != 0:
+            shutil.rmtree(self.path, ignore_errors=True)
             raise RuntimeError(f"pip cannot install this checkout: {editable.stderr.strip()[-500:]}")
         stamp.write_text(key)
 
@@ -201,7 +207,7 @@ def run_probe(
     environment = ProbeEnvironment(cache)
     sha256 = sha256 or sha256_of(sdist)
     try:
-        with _exclusive(environment.path.with_name(environment.path.name + ".lock")):
+        with _exclusive(environment.cache / "setup.lock"):  # the release folders are shared by checkouts
             environment.prepare()
             target = environment.install_release(sdist, sha256)
     except RuntimeError as error:
