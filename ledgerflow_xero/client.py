@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Dict, Tuple
 
-import urllib3
-from urllib3.util.retry import Retry
 from xero_python.api_client import ApiClient as XeroApiClient
 
 from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
-from .resilience import send, transport_error
+from .resilience import send
+from .token_answer import stored_token
 from .routing import Router, url_targets_xero
 
 _GUARD_MARK = "_ledgerflow_unguarded_urlopen"  # set on a pool manager once guard_pool_manager() wrapped it
@@ -56,11 +55,6 @@ def dispatch(
         if _GUARD_MARK not in vars(api_client.rest_client.pool_manager):
             guard_pool_manager(api_client)
         url = router.route(url)
-        if policy is None and method != "POST":
-            try:
-                return send_request(method, url, *args, **kwargs)
-            except urllib3.exceptions.HTTPError as error:
-                raise transport_error(method, url, error) from error
     return send(api_client, send_request, method, url, args, kwargs, router, policy)
 
 
@@ -108,14 +102,15 @@ class ApiClient(XeroApiClient):
         if configuration is None:
             configuration = Configuration()
         super().__init__(configuration, *args, **kwargs)
-        if getattr(configuration, "ledgerflow_retry", None) is not None:
-            # With a RetryPolicy, the policy decides about 429 and 503. urllib3's default would
-            # first sleep out any Retry-After itself, however long, up to three times.
-            pool_manager = self.rest_client.pool_manager
-            pool_manager.connection_pool_kw["retries"] = Retry.DEFAULT.new(respect_retry_after_header=False)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         return dispatch(self, super().request, method, url, args, kwargs)
+
+    def get_oauth2_token(self) -> Any:
+        """xero-python's token getter; for a routed client the stored set is repaired first
+        (a ``scope`` string, extra keys) so xero-python can use it (see ``token_answer``)."""
+        token = super().get_oauth2_token()
+        return stored_token(token) if active_router_for(self) is not None else token
 
     def deserialize(self, response: Any, response_type: Any, response_model_finder: Any) -> Any:
         """xero-python's deserialization; a routed client's non-JSON body raises

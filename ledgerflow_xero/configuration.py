@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Tuple
 
 from xero_python.api_client.configuration import Configuration as XeroConfiguration
 
 from .errors import InvalidRetryPolicyError, InvalidSourceError
-from .resilience import RetryPolicy
+from .resilience import DEFAULT_TIMEOUT, RetryPolicy, Timeout, check_timeout
 from .routing import DEFAULT_HOST, Router, get_router
 from .sources import SourceLike
 
@@ -57,7 +57,9 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
     ``LEDGERFLOW_SOURCE`` and ``LEDGERFLOW_HOST`` environment variables; with no source
     at all the configuration behaves exactly like xero-python's. Bad values raise at
     construction, before any request. ``retry=RetryPolicy(...)`` turns on retries of
-    idempotent requests answered 429/503 (off by default).
+    idempotent requests answered 429/503 (off by default). ``timeout=(connect, read)`` in
+    seconds (or one number for both) bounds every request, token calls included; default
+    10 s and 60 s, and connect + read for the whole request however slowly the answer comes.
 
     Unlike xero-python's class, every call builds a new object from its own arguments.
     """
@@ -71,9 +73,11 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
         allow_unsupported_apis: bool = False,
         allow_unknown_source: bool = False,
         retry: RetryPolicy | None = None,
+        timeout: Timeout | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._ledgerflow_timeout = None if timeout is None else check_timeout(timeout)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidRetryPolicyError(f"retry= takes a ledgerflow_xero.RetryPolicy or None, not {retry!r}")
         self._ledgerflow_retry = retry
@@ -94,6 +98,12 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
     def ledgerflow_retry(self) -> RetryPolicy | None:
         """The retry policy of this client's requests (None: no retries, the default)."""
         return self._ledgerflow_retry
+
+    @property
+    def ledgerflow_timeout(self) -> Tuple[float, float]:
+        """(connect, read) seconds for each request of this client; the overall deadline of a
+        request is their sum. Default ``resilience.DEFAULT_TIMEOUT`` (10 s, 60 s)."""
+        return self._ledgerflow_timeout or DEFAULT_TIMEOUT
 
     @property
     def source(self) -> int | None:

@@ -119,3 +119,7 @@ class UpstreamError(LedgerflowError):
 class UpstreamSuiteError(LedgerflowError):
     """Running xero-python's own test suite could not be set up (npm, the spec, pip, a bad
     deviations file): the run did not happen, so nothing was proven."""
+
+
+class InvalidTimeoutError(LedgerflowError, ValueError):
+    """A timeout that is not a positive number of seconds or a (connect, read) pair of them."""
