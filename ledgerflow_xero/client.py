@@ -10,8 +10,8 @@ from xero_python.api_client import ApiClient as XeroApiClient
 from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
 from .resilience import send
-from .token_answer import stored_token
 from .routing import Router, url_targets_xero
+from .token_answer import stored_token
 
 _GUARD_MARK = "_ledgerflow_unguarded_urlopen"  # set on a pool manager once guard_pool_manager() wrapped it
 

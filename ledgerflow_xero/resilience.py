@@ -30,7 +30,7 @@ import random
 import socket
 import threading
 import time
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Tuple, Union
 
 import urllib3
 from urllib3.util.retry import Retry
@@ -275,7 +275,7 @@ class _Watchdog:
         self._heap: List[Tuple[float, int, _Deadline]] = []
         self._condition = threading.Condition()
         self._counter = itertools.count()
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
 
     def add(self, deadline: _Deadline) -> None:
         with self._condition:
@@ -311,9 +311,9 @@ _current = threading.local()
 class _DeadlinePoolMixin:
     """Registers each connection a request takes with the request's deadline."""
 
-    def _get_conn(self, timeout: Optional[float] = None) -> Any:
+    def _get_conn(self, timeout: float | None = None) -> Any:
         connection = super()._get_conn(timeout)  # type: ignore[misc]
-        deadline: Optional[_Deadline] = getattr(_current, "deadline", None)
+        deadline: _Deadline | None = getattr(_current, "deadline", None)
         if deadline is not None:
             deadline.watch(connection)
         return connection
@@ -453,7 +453,7 @@ def _header(error: HTTPStatusException, name: str) -> str | None:
     return headers.get(name) if headers is not None else None
 
 
-def secrets_of(api_client: Any, *extra: Optional[str]) -> Tuple[str, ...]:
+def secrets_of(api_client: Any, *extra: str | None) -> Tuple[str, ...]:
     """The secrets a message about ``api_client`` must not show."""
     token = getattr(api_client.configuration, "oauth2_token", None)
     names = ("client_secret", "refresh_token", "access_token", "id_token")

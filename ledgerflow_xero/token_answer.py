@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 from .errors import TokenRefreshError
 
@@ -26,7 +26,7 @@ TOKEN_KEYS: Tuple[str, ...] = (
 """Exactly the keys ``OAuth2Token.update_token`` accepts."""
 
 
-def _scope_list(scope: Any) -> Optional[List[str]]:
+def _scope_list(scope: Any) -> List[str] | None:
     if scope is None or scope == "":
         return None
     if isinstance(scope, str):
@@ -36,7 +36,7 @@ def _scope_list(scope: Any) -> Optional[List[str]]:
     return None
 
 
-def _seconds(value: Any) -> Optional[float]:
+def _seconds(value: Any) -> float | None:
     """A number of seconds from a number or a numeric string; None when unusable."""
     if isinstance(value, bool) or value is None:
         return None
@@ -54,9 +54,9 @@ def token_answer(
     answer: Any,
     *,
     url: str,
-    previous_refresh_token: Optional[str] = None,
+    previous_refresh_token: str | None = None,
     requested_scope: Any = None,
-    issued_at: Optional[float] = None,
+    issued_at: float | None = None,
 ) -> Tuple[Dict[str, Any], List[str]]:
     """A token endpoint's decoded JSON answer as a complete token set, plus the names of the
     fields it dropped (never their values).
@@ -121,7 +121,7 @@ def stored_token(token: Any) -> Any:
     return repaired
 
 
-def is_fresh(token: Mapping[str, Any], *, margin: float = 60.0, now: Optional[float] = None) -> bool:
+def is_fresh(token: Mapping[str, Any], *, margin: float = 60.0, now: float | None = None) -> bool:
     """True when ``token`` has an access token that xero-python would not refresh yet (its
     ``expires_at`` is more than ``margin`` seconds away, xero-python's expiration buffer)."""
     if not token.get("access_token"):

@@ -33,7 +33,7 @@ import hashlib
 import json
 import threading
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 import urllib3
 from xero_python.exceptions import HTTPStatusException
@@ -108,8 +108,8 @@ class _Flight:
 
     def __init__(self) -> None:
         self.done = threading.Event()
-        self.result: Optional[Dict[str, Any]] = None
-        self.error: Optional[TokenRefreshError] = None
+        self.result: Dict[str, Any] | None = None
+        self.error: TokenRefreshError | None = None
         self.finished_at = 0.0
 
 
@@ -193,7 +193,7 @@ class TokenResponse:
     def getheaders(self) -> Dict[str, str]:
         return dict(self.headers)
 
-    def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
+    def getheader(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name, default)
 
 
@@ -209,8 +209,8 @@ def _post(api_client: Any, request: Callable[..., Any], url: str, args: Tuple[An
         what = str(error) if isinstance(error, DeadlineExceeded) else _reason(error)
         logger.warning("token endpoint %s gave no complete answer (%s)", safe_url(url), type(error).__name__)
         raise TokenRefreshError(
-            f"token endpoint {safe_url(url)} could not be reached or gave no complete answer ({redact(what, secrets)}); "
-            "the stored token set is unchanged"
+            f"token endpoint {safe_url(url)} could not be reached or gave no complete answer "
+            f"({redact(what, secrets)}); the stored token set is unchanged"
         ) from error
     if response.status != 200:
         logger.warning("token endpoint %s answered HTTP %s", safe_url(url), response.status)
@@ -246,7 +246,7 @@ def token_call(api_client: Any, request: Callable[..., Any], method: str, url: s
         return response
     grant = form.get("grant_type")
 
-    def exchange(call_kwargs: Dict[str, Any], previous_refresh_token: Optional[str]) -> Dict[str, Any]:
+    def exchange(call_kwargs: Dict[str, Any], previous_refresh_token: str | None) -> Dict[str, Any]:
         issued_at = time.time()
         response = _post(api_client, request, url, args, call_kwargs, seconds, secrets)
         answer = json_object(response.data)
