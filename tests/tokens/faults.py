@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple, Type
+from typing import Any, Callable, Dict, List, Tuple, Type
 
 from xero_python.accounting import AccountingApi
 from xero_python.api_client.oauth2 import OAuth2Token
@@ -90,7 +90,7 @@ class Case:
     name: str
     call: str  # "refresh" | "auto-refresh" | "client-credentials" | "revoke" | "api"
     behaviour: Callable[[Connection], None]
-    expected: Optional[Type[BaseException]]
+    expected: Type[BaseException] | None
 
 
 # Faults every token call must survive, each a typed error in bounded time with the set intact.
@@ -155,7 +155,7 @@ CASES: List[Case] = (
 @dataclass
 class Outcome:
     case: Case
-    error: Optional[BaseException]
+    error: BaseException | None
     seconds: float
     before: Dict[str, Any]
     after: Dict[str, Any]
@@ -210,7 +210,7 @@ def run_case(server: LoopbackServer, case: Case) -> Outcome:
     client = new_client(server, store)
     server.misbehave(_PATHS[case.call], case.behaviour)
     started = time.monotonic()
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     try:
         if case.call == "refresh":
             client.refresh_oauth2_token()
@@ -237,8 +237,9 @@ def main() -> None:
         raised = type(o.error).__name__ if o.error else "-"
         print(f"{o.case.call:<19} {o.case.name:<{width}}  {'yes' if o.typed else 'NO ':<5}  "
               f"{o.seconds:>5.2f} {'ok' if o.bounded else 'NO':<4}  {'yes' if o.token_kept else 'NO':<10}  {raised}")
+    kept = sum(o.token_kept for o in outcomes)
     print(f"\ntried {len(outcomes)}; typed {sum(o.typed for o in outcomes)}; "
-          f"bounded (<{BOUND:g} s) {sum(o.bounded for o in outcomes)}; token kept {sum(o.token_kept for o in outcomes)}; "
+          f"bounded (<{BOUND:g} s) {sum(o.bounded for o in outcomes)}; token kept {kept}; "
           f"slowest {max(o.seconds for o in outcomes):.2f} s")
 
 

@@ -14,7 +14,7 @@ import socket
 import struct
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 from urllib.parse import parse_qs
 
 SOURCE = 1004
@@ -64,8 +64,8 @@ class Connection:
     def form(self) -> Dict[str, str]:
         return {k: v[0] for k, v in parse_qs(self.body.decode("utf-8"), keep_blank_values=True).items()}
 
-    def send(self, status: int, body: bytes, headers: Optional[Dict[str, str]] = None, *,
-             content_length: Optional[int] = None) -> None:
+    def send(self, status: int, body: bytes, headers: Dict[str, str] | None = None, *,
+             content_length: int | None = None) -> None:
         fields = {"Content-Type": "application/json", "Content-Length": str(len(body) if content_length is None
                                                                             else content_length),
                   "Connection": "close"}
@@ -73,7 +73,7 @@ class Connection:
         head = f"HTTP/1.1 {status} X\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items()) + "\r\n"
         self.sock.sendall(head.encode("latin-1") + body)
 
-    def send_json(self, status: int, value: Any, headers: Optional[Dict[str, str]] = None) -> None:
+    def send_json(self, status: int, value: Any, headers: Dict[str, str] | None = None) -> None:
         self.send(status, json.dumps(value).encode(), headers)
 
     def reset(self) -> None:
