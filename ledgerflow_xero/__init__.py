@@ -13,6 +13,8 @@ from .errors import (
     InvalidHostError,
     InvalidRetryPolicyError,
     InvalidSourceError,
+    InvalidTimeoutError,
+    InvalidTokenStoreError,
     LedgerflowCompatibilityWarning,
     LedgerflowError,
     MalformedResponseError,
@@ -23,6 +25,7 @@ from .errors import (
     StateMismatchError,
     TokenRefreshError,
     TokenRequestError,
+    TokenStoreError,
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
         validate_access_token,
         validate_id_token,
     )
+    from .sql_store import SQLTokenStore
 
 # The sign-in helpers load on first use (PEP 562): most programs that route xero-python never
 # sign in from the same process, and importing them eagerly cost ~2.5 ms of every import.
@@ -57,6 +61,11 @@ _OAUTH_NAMES = frozenset({
 
 
 def __getattr__(name: str) -> Any:
+    if name == "SQLTokenStore":  # needs the optional SQLAlchemy: loaded on first use
+        from .sql_store import SQLTokenStore
+
+        globals()[name] = SQLTokenStore
+        return SQLTokenStore
     if name in _OAUTH_NAMES:
         from . import oauth
 
@@ -77,6 +86,8 @@ __all__ = [
     "InvalidHostError",
     "InvalidRetryPolicyError",
     "InvalidSourceError",
+    "InvalidTimeoutError",
+    "InvalidTokenStoreError",
     "LedgerflowCompatibilityWarning",
     "LedgerflowError",
     "MalformedResponseError",
@@ -86,6 +97,7 @@ __all__ = [
     "RetryPolicy",
     "Router",
     "RoutingError",
+    "SQLTokenStore",
     "SandboxConfigError",
     "Source",
     "TokenStore",
@@ -93,6 +105,7 @@ __all__ = [
     "TokenRefreshError",
     "TokenRequestError",
     "TokenSet",
+    "TokenStoreError",
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",

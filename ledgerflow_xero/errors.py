@@ -123,3 +123,12 @@ class UpstreamSuiteError(LedgerflowError):
 
 class InvalidTimeoutError(LedgerflowError, ValueError):
     """A timeout that is not a positive number of seconds or a (connect, read) pair of them."""
+
+
+class TokenStoreError(LedgerflowError):
+    """A token store could not be read or written (no set stored under the key, a database
+    error, a lock not granted within ``lock_timeout``). The stored set is unchanged."""
+
+
+class InvalidTokenStoreError(LedgerflowError, ValueError):
+    """A bad argument to a token store (key, table name, URL, lock timeout)."""
