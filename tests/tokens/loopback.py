@@ -125,6 +125,11 @@ class LoopbackServer:
         with self._lock:
             self._behaviours.setdefault(path, []).extend([behaviour] * times)
 
+    def behave(self) -> None:
+        """Drop every queued misbehaviour."""
+        with self._lock:
+            self._behaviours.clear()
+
     # --- serving ----------------------------------------------------------------------------
     def _accept(self) -> None:
         while not self._stopping:
