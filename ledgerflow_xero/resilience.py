@@ -418,19 +418,22 @@ def send(
                                       revocation=url == router.url_for("revocation"))
     attempt = 1
     started = time.monotonic()
+    waited = 0.0
     while True:
         try:
             return _timed(request, seconds, method, url, args, kwargs, read_body=False)
         except HTTPStatusException as error:
             if policy is None:
                 raise
-            wait = policy.wait_before_retry(method, error.status, _header(error, "Retry-After"), attempt,
-                                            time.monotonic() - started)
+            # Time spent so far: real time, or the waits when ``sleep`` does not really sleep.
+            spent = max(time.monotonic() - started, waited)
+            wait = policy.wait_before_retry(method, error.status, _header(error, "Retry-After"), attempt, spent)
             if wait is None:
                 raise
             logger.info("%s %s answered %s; retry %d of %d in %.1f s", method, safe_url(url), error.status,
                         attempt, policy.attempts - 1, wait)
             policy.sleep(wait)
+            waited += wait
             attempt += 1
         except urllib3.exceptions.HTTPError as error:
             if router is None:
