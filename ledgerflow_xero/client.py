@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, Tuple
 
 from xero_python.api_client import ApiClient as XeroApiClient
 
+from ._log import logger, safe_url
 from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
 from .resilience import send
@@ -54,7 +55,11 @@ def dispatch(
     else:
         if _GUARD_MARK not in vars(api_client.rest_client.pool_manager):
             guard_pool_manager(api_client)
-        url = router.route(url)
+        try:
+            url = router.route(url)
+        except RoutingError as refusal:
+            logger.warning("refused %s %s: %s", method, safe_url(url), refusal)
+            raise
     return send(api_client, send_request, method, url, args, kwargs, router, policy)
 
 
@@ -68,6 +73,7 @@ def guard_pool_manager(api_client: Any) -> None:
 
     def urlopen(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         if url_targets_xero(url) and active_router_for(api_client) is not None:
+            logger.warning("refused %s %s: a Xero host from a Ledgerflow client", method, safe_url(url))
             raise RoutingError(
                 f"refusing to send {method} to a Xero host from a Ledgerflow client: "
                 f"{url.split('?', 1)[0]!r} (a redirect or an unrouted URL)"

@@ -165,12 +165,13 @@ class LoopbackServer:
             self.answer_token(connection)
         elif connection.path == REVOKE_PATH:
             connection.send(200, b"")
-        elif connection.path == ORGANISATION_PATH:
+        elif connection.path.startswith(f"/{SOURCE}/api.xro/2.0/"):
             token = connection.headers.get("authorization", "").partition(" ")[2]
             if token not in self.valid_access_tokens:
                 connection.send_json(401, {"Title": "Unauthorized"})
             else:
-                connection.send_json(200, {"Organisations": [{"Name": "Loopback Ltd", "OrganisationID": "o-1"}]})
+                connection.send_json(200, {"Organisations": [{"Name": "Loopback Ltd", "OrganisationID": "o-1"}],
+                                           "Invoices": []})
         else:
             connection.send_json(404, {"Title": "Not Found"})
 
