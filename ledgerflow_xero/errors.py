@@ -6,7 +6,20 @@ import urllib3
 
 
 class LedgerflowError(Exception):
-    """Base class of every error raised by ledgerflow-xero."""
+    """Base class of every error raised by ledgerflow-xero.
+
+    Every one pickles and copies with its message and attributes (a process pool passes
+    errors between processes), whatever its constructor takes."""
+
+    def __reduce__(self) -> tuple:  # type: ignore[type-arg]
+        return (_restore_error, (type(self), self.args, dict(vars(self))))
+
+
+def _restore_error(cls: type, args: tuple, state: dict) -> BaseException:  # type: ignore[type-arg]
+    error: BaseException = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(state)
+    return error
 
 
 class InvalidSourceError(LedgerflowError, ValueError):

@@ -37,6 +37,9 @@ class _Record:
     def _values(self) -> Tuple[str, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
 
+    def __reduce__(self) -> Tuple[object, ...]:
+        return (type(self), self._values())
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
@@ -271,6 +274,11 @@ def _is_loopback(hostname: str) -> bool:
         return False
 
 
+def _rebuild_router(source: int, host: str, source_in_accounting_path: bool, allow_unsupported_apis: bool) -> Router:
+    return Router(source, host, source_in_accounting_path=source_in_accounting_path,
+                  allow_unsupported_apis=allow_unsupported_apis, allow_unknown_source=True)
+
+
 class Router:
     """The routing table bound to one source and host: maps Xero URLs for one client.
 
@@ -333,6 +341,26 @@ class Router:
 
     def __repr__(self) -> str:
         return f"Router(source={int(self.source)}, host={self.host!r})"
+
+    # Picklable and copyable (a process pool, copy.deepcopy of a Configuration): rebuilt
+    # from its settings; the source was validated when this one was built.
+    def _settings(self) -> Tuple[int, str, bool, bool]:
+        return (int(self.source), self.host, self.source_in_accounting_path, self.allow_unsupported_apis)
+
+    def __reduce__(self) -> Tuple[object, ...]:
+        return (_rebuild_router, self._settings())
+
+    def __copy__(self) -> Router:
+        return self
+
+    def __deepcopy__(self, memo: Dict[int, object]) -> Router:
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        return self._settings() == other._settings() if isinstance(other, Router) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._settings())
 
     def url_for(self, name: str) -> str:
         """The Ledgerflow URL of a routed endpoint by its route name (``"token"``, ...)."""
