@@ -11,8 +11,8 @@ import importlib
 import sys
 from typing import List, Sequence
 
+from ._cli_support import run_command
 from ._version import __version__
-from .errors import LedgerflowError
 from .routing import DEFAULT_HOST, Router
 
 # Modules with a register(subparsers) function, each adding one or more subcommands.
@@ -54,11 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except LedgerflowError as error:
-        print(f"ledgerflow-xero: error: {error}", file=sys.stderr)
-        return 2
+    return run_command(args.handler, args)
 
 
 if __name__ == "__main__":  # pragma: no cover
