@@ -10,6 +10,7 @@ from ._version import __version__
 from .client import ApiClient
 from .configuration import HOST_ENV, SOURCE_ENV, Configuration
 from .errors import (
+    InvalidArgumentError,
     InvalidHostError,
     InvalidRetryPolicyError,
     InvalidSourceError,
@@ -83,6 +84,7 @@ __all__ = [
     "ApiClient",
     "AuthorizationRequest",
     "Configuration",
+    "InvalidArgumentError",
     "InvalidHostError",
     "InvalidRetryPolicyError",
     "InvalidSourceError",

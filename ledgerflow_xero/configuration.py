@@ -7,6 +7,7 @@ from typing import Any, Tuple
 
 from xero_python.api_client.configuration import Configuration as XeroConfiguration
 
+from ._validate import check_bool, check_source_type
 from .errors import InvalidRetryPolicyError, InvalidSourceError
 from .resilience import DEFAULT_TIMEOUT, RetryPolicy, Timeout, check_timeout
 from .routing import DEFAULT_HOST, Router, get_router
@@ -34,6 +35,10 @@ def router_from_settings(
 
     Returns None when no source is set anywhere: such a client is left untouched.
     """
+    for name, value in options.items():
+        check_bool(name, value)
+    if source is not None:
+        check_source_type(source)
     if source is None:
         source = os.environ.get(SOURCE_ENV) or None
         if source is None:
@@ -124,6 +129,9 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
         **options: bool,
     ) -> None:
         """Point this configuration at another source or host (validated now)."""
+        for name, value in options.items():
+            check_bool(name, value)
+        check_source_type(source)
         self._ledgerflow_router = get_router(source, host, **options)
 
     def __repr__(self) -> str:

@@ -134,7 +134,14 @@ class UpstreamSuiteError(LedgerflowError):
     deviations file): the run did not happen, so nothing was proven."""
 
 
-class InvalidTimeoutError(LedgerflowError, ValueError):
+
+class InvalidArgumentError(LedgerflowError, ValueError):
+    """A public function or class was given an argument of the wrong type or out of range;
+    the message names the argument, shows the value (cut to ~100 characters) and says what
+    is accepted."""
+
+
+class InvalidTimeoutError(InvalidArgumentError):
     """A timeout that is not a positive number of seconds or a (connect, read) pair of them."""
 
 
@@ -143,5 +150,5 @@ class TokenStoreError(LedgerflowError):
     error, a lock not granted within ``lock_timeout``). The stored set is unchanged."""
 
 
-class InvalidTokenStoreError(LedgerflowError, ValueError):
+class InvalidTokenStoreError(InvalidArgumentError):
     """A bad argument to a token store (key, table name, URL, lock timeout)."""

@@ -208,6 +208,14 @@ def _describe(url: str) -> str:
     return url[:cut] + ("?…" if cut < len(url) else "")
 
 
+def shown(value: object, limit: int = 100) -> str:
+    """``value`` as an error message may show it: without URL user info, cut to ``limit``."""
+    text = repr(value)
+    if isinstance(value, str) and "@" in value:
+        text = repr(re.sub(r"(?<=://)[^/?#]*@", "<user info>@", value))
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
 def validate_host(host: str) -> str:
     """Check a Ledgerflow host and return it normalised (lower-case, no trailing slash).
 
@@ -220,22 +228,24 @@ def validate_host(host: str) -> str:
         raise InvalidHostError(f"Ledgerflow host must be a string URL, not {type(host).__name__}")
     expected = "expected https://name[:port][/path], or http:// on a loopback address"
     if host != host.strip() or any(ch.isspace() for ch in host):
-        raise InvalidHostError(f"Ledgerflow host {host!r} contains white space; {expected}")
+        raise InvalidHostError(f"Ledgerflow host {shown(host)} contains white space; {expected}")
     scheme, authority, rest = _split_host_url(host)
     if scheme not in _WEB_SCHEMES or not authority:
-        raise InvalidHostError(f"Ledgerflow host {host!r} is not an http(s) URL; {expected}")
+        raise InvalidHostError(f"Ledgerflow host {shown(host)} is not an http(s) URL; {expected}")
     if "@" in authority:
-        raise InvalidHostError(f"Ledgerflow host {host!r} must not contain user info; {expected}")
+        raise InvalidHostError(f"Ledgerflow host {shown(host)} must not contain user info; {expected}")
     if "?" in rest or "#" in rest or "\\" in rest:
-        raise InvalidHostError(f"Ledgerflow host {host!r} must not have a query or fragment; {expected}")
+        raise InvalidHostError(f"Ledgerflow host {shown(host)} must not have a query or fragment; {expected}")
     path = rest.rstrip("/")
     if not _PATH_PREFIX.fullmatch(path) or any(seg in (".", "..") for seg in unquote(path).split("/")):
-        raise InvalidHostError(f"Ledgerflow host {host!r} has a malformed path; {expected}")
+        raise InvalidHostError(f"Ledgerflow host {shown(host)} has a malformed path; {expected}")
     hostname, port = _parse_authority(host, authority, expected)
     if is_xero_host(hostname):
-        raise InvalidHostError(f"Ledgerflow host {host!r} is a Xero host; leave source and host unset to talk to Xero")
+        raise InvalidHostError(
+            f"Ledgerflow host {shown(host)} is a Xero host; leave source and host unset to talk to Xero"
+        )
     if scheme == "http" and not _is_loopback(hostname):
-        raise InvalidHostError(f"Ledgerflow host {host!r} uses http on a non-loopback host; {expected}")
+        raise InvalidHostError(f"Ledgerflow host {shown(host)} uses http on a non-loopback host; {expected}")
     shown_host = f"[{hostname}]" if ":" in hostname else hostname
     return f"{scheme}://{shown_host}{port}{path}"
 
@@ -247,20 +257,20 @@ def _parse_authority(host: str, authority: str, expected: str) -> Tuple[str, str
         try:
             ipaddress.IPv6Address(hostname)
         except ValueError:
-            raise InvalidHostError(f"Ledgerflow host {host!r} has a malformed IPv6 address; {expected}") from None
+            raise InvalidHostError(f"Ledgerflow host {shown(host)} has a malformed IPv6 address; {expected}") from None
         if not bracket:
-            raise InvalidHostError(f"Ledgerflow host {host!r} has a malformed IPv6 address; {expected}")
+            raise InvalidHostError(f"Ledgerflow host {shown(host)} has a malformed IPv6 address; {expected}")
     else:
         hostname, colon, port_number = authority.partition(":")
         port_part = colon + port_number
         labels = hostname.rstrip(".").split(".") if hostname else []
         if not labels or not all(_HOST_LABEL.fullmatch(label) for label in labels):
-            raise InvalidHostError(f"Ledgerflow host {host!r} has a malformed host name; {expected}")
+            raise InvalidHostError(f"Ledgerflow host {shown(host)} has a malformed host name; {expected}")
         hostname = hostname.rstrip(".")
     if port_part:
         digits = port_part[1:]
         if not port_part.startswith(":") or not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) < 65536:
-            raise InvalidHostError(f"Ledgerflow host {host!r} has a malformed port; {expected}")
+            raise InvalidHostError(f"Ledgerflow host {shown(host)} has a malformed port; {expected}")
         port_part = f":{int(digits)}"
     return hostname, port_part
 
@@ -312,6 +322,12 @@ class Router:
         allow_unsupported_apis: bool = False,
         allow_unknown_source: bool = False,
     ) -> None:
+        from ._validate import check_bool
+
+        for name, value in (("source_in_accounting_path", source_in_accounting_path),
+                            ("allow_unsupported_apis", allow_unsupported_apis),
+                            ("allow_unknown_source", allow_unknown_source)):
+            check_bool(name, value)
         self.source = parse_source(source, allow_unknown=allow_unknown_source)
         self.host = validate_host(host)
         self.source_in_accounting_path = source_in_accounting_path

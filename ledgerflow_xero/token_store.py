@@ -39,7 +39,7 @@ import urllib3
 from xero_python.exceptions import HTTPStatusException
 
 from ._log import logger, safe_url
-from .errors import TokenRefreshError
+from .errors import InvalidArgumentError, TokenRefreshError
 from .resilience import DeadlineExceeded, _reason, _timed, json_object, redact, secrets_of, token_refusal
 from .token_answer import is_fresh, token_answer
 
@@ -64,6 +64,11 @@ class TokenStore:
     """
 
     def __init__(self, token: Mapping[str, Any]) -> None:
+        if not isinstance(token, Mapping):
+            raise InvalidArgumentError(
+                f"TokenStore token: expected a token set (a dict such as exchange_code returns), "
+                f"not {type(token).__name__}"
+            )
         self.token: Dict[str, Any] = dict(token)
         self.saved: List[Dict[str, Any]] = []
         self._lock = threading.Lock()
