@@ -100,7 +100,7 @@ def main() -> int:
     try:
         print(f"{'source':>6}  {'invoices':>8}  {'gzip bytes':>10}  {'identity bytes':>14}  ratio")
         for source in (1001, 1004, 1009):
-            gz, _, with_gzip = measure(sandbox, relay, source, None)
+            gz, _, with_gzip = measure(sandbox, relay, source, None)  # as a routed client sends it
             plain, _, without = measure(sandbox, relay, source, "identity")
             assert with_gzip == without, "gzip and identity answers differ"
             print(f"{source:>6}  {len(with_gzip):>8}  {gz:>10,}  {plain:>14,}  {plain / gz:5.1f}x")
