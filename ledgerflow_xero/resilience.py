@@ -131,10 +131,12 @@ class RetryPolicy:
             )
         if not callable(sleep):
             raise InvalidRetryPolicyError(f"RetryPolicy sleep={_cut(sleep)}: expected a callable taking seconds")
-        for name, value in (("attempts", attempts), ("statuses", status_set), ("methods", method_set),
-                            ("backoff", backoff), ("max_wait", max_wait), ("jitter", jitter), ("budget", budget),
-                            ("sleep", sleep)):
-            object.__setattr__(self, name, value)
+        settings: Tuple[Tuple[str, object], ...] = (
+            ("attempts", attempts), ("statuses", status_set), ("methods", method_set), ("backoff", backoff),
+            ("max_wait", max_wait), ("jitter", jitter), ("budget", budget), ("sleep", sleep),
+        )
+        for name, setting in settings:
+            object.__setattr__(self, name, setting)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("RetryPolicy is immutable")

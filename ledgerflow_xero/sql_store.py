@@ -25,6 +25,8 @@ from .token_store import is_superseded
 
 try:
     import sqlalchemy as sa
+    import sqlalchemy.event
+    import sqlalchemy.exc
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     raise MissingExtraError(
         f"SQLTokenStore needs SQLAlchemy: pip install 'ledgerflow-xero[sql]' ({missing})"
@@ -107,7 +109,7 @@ class SQLTokenStore:
                 if lock and self.dialect == "postgresql":
                     connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(self.lock_timeout * 1000)}ms'")
                 yield connection
-        except sa.exc.OperationalError as error:
+        except sqlalchemy.exc.OperationalError as error:
             raise TokenStoreError(
                 f"token store {self.key!r} ({self.dialect}): {type(error.orig).__name__}: "
                 f"{str(error.orig).splitlines()[0][:150] if error.orig else 'database error'}"
@@ -186,7 +188,7 @@ def _rebuild(url: str, key: str, table: str, lock_timeout: float) -> SQLTokenSto
 def _create_engine(url: str, lock_timeout: float) -> Any:
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
+    except sqlalchemy.exc.ArgumentError:
         raise InvalidTokenStoreError(f"SQLTokenStore url: not an SQLAlchemy database URL: {_cut(url.split('@')[-1])}")\
             from None
     if parsed.get_backend_name() != "sqlite":
@@ -195,11 +197,11 @@ def _create_engine(url: str, lock_timeout: float) -> Any:
     # can BEGIN IMMEDIATE (SQLAlchemy's documented recipe), and wait lock_timeout for locks.
     engine = sa.create_engine(url, connect_args={"timeout": lock_timeout, "check_same_thread": False})
 
-    @sa.event.listens_for(engine, "connect")
+    @sqlalchemy.event.listens_for(engine, "connect")
     def _autocommit_driver(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
 
-    @sa.event.listens_for(engine, "begin")
+    @sqlalchemy.event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if getattr(_immediate, "value", False) else "BEGIN")
 

@@ -161,11 +161,11 @@ class _Flights:
                 "the stored token set is unchanged"
             )
         if flight.error is not None or flight.result is None:
-            error = flight.error
+            failed = flight.error
             raise TokenRefreshError(
-                f"the refresh this client waited for failed: {error}",
-                status=getattr(error, "status", None), error=getattr(error, "error", None),
-                error_description=getattr(error, "error_description", None),
+                f"the refresh this client waited for failed: {failed}",
+                status=getattr(failed, "status", None), error=getattr(failed, "error", None),
+                error_description=getattr(failed, "error_description", None),
             )
         return dict(flight.result), False
 
@@ -272,7 +272,7 @@ def token_call(api_client: Any, request: Callable[..., Any], method: str, url: s
     if grant != "refresh_token" or not form.get("refresh_token"):
         return TokenResponse(exchange(kwargs, None), scope_as_text=False)
 
-    stale = {"refresh_token": form["refresh_token"],
+    stale: Dict[str, Any] = {"refresh_token": form["refresh_token"],
              "access_token": getattr(api_client.configuration.oauth2_token, "access_token", None)}
     store = store_of(api_client)
 
@@ -282,7 +282,7 @@ def token_call(api_client: Any, request: Callable[..., Any], method: str, url: s
 
     def once() -> Dict[str, Any]:
         if store is None:
-            return refresh(stale["refresh_token"])
+            return refresh(form["refresh_token"])
         token = store.refresh_once(stale, refresh)
         if not isinstance(token, Mapping) or not token.get("access_token"):
             raise TokenRefreshError("the token store's refresh_once returned no token set")
