@@ -335,8 +335,8 @@ _PREPARED_MARK = "_ledgerflow_transport"
 def prepare_pool(pool_manager: Any) -> None:
     """Give a client's urllib3 pool manager this module's transport rules: no urllib3 retries
     (nor Retry-After sleeps), and connections the overall deadline can shut. Idempotent."""
-    if vars(pool_manager).get(_PREPARED_MARK):
-        return
+    if vars(pool_manager).get(_PREPARED_MARK) or not isinstance(pool_manager, urllib3.PoolManager):
+        return  # done already, or a stand-in (tests, benchmarks) that has its own rules
     pool_manager.connection_pool_kw["retries"] = NO_RETRIES
     pool_manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
     pool_manager.clear()  # pools built before this point lack both

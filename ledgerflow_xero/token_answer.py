@@ -100,6 +100,9 @@ def token_answer(
         "expires_at": expires_at,
         "scope": scope,
     }
+    for optional in ("refresh_token", "id_token", "expires_at"):  # update_token's optional keys: absent, not None
+        if token[optional] is None:
+            del token[optional]
     dropped = sorted(str(key) for key in answer if key not in TOKEN_KEYS)
     return token, dropped
 
