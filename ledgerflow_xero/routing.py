@@ -392,7 +392,10 @@ class Router:
         :class:`RoutingError` for any other Xero URL the table does not map. Everything
         after the matched prefix (sub-path, query string, fragment) is kept byte for byte.
         """
-        fast = self._fast_match(url)
+        try:
+            fast = self._fast_match(url)
+        except TypeError:
+            raise RoutingError(f"url={shown(url)}: expected a URL string, not {type(url).__name__}") from None
         if fast is not None:
             target, size = self._fast_targets[fast.lastindex]
             return target + url[size:]

@@ -22,10 +22,13 @@ from ledgerflow_xero import (
     OAuthParameterError,
     RetryPolicy,
     Router,
+    RoutingError,
     StateMismatchError,
     TokenStore,
     exchange_code,
     parse_source,
+    patch,
+    route,
 )
 
 HUGE = "x" * 1_000_000
@@ -53,6 +56,10 @@ ROWS: List[Tuple[str, Callable[[], Any], Type[BaseException], str]] = [
     ("source True", lambda: Configuration(source=True), InvalidSourceError, "True"),
     ("source of 1 MB", lambda: Configuration(source=HUGE), InvalidSourceError, "xxx..."),
     ("Router source list", lambda: Router([1004]), InvalidSourceError, "list"),
+    ("route a URL that is an int", lambda: route(5, 1004), RoutingError, "url=5"),
+    ("Router.route bytes", lambda: Router(1004).route(b"https://api.xero.com/connections"), RoutingError, "bytes"),
+    ("patch bool option", lambda: patch(source=1004, allow_unsupported_apis="false"), InvalidArgumentError,
+     "allow_unsupported_apis='false'"),
     ("parse_source digits", lambda: parse_source("9" * 5000), InvalidSourceError, "digits"),
     ("source_in_accounting_path None", lambda: Configuration(source=1004, source_in_accounting_path=None),
      InvalidArgumentError, "source_in_accounting_path=None"),
