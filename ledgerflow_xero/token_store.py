@@ -63,6 +63,8 @@ class TokenStore:
     once). Its repr names no token.
     """
 
+    LOCK_TIMEOUT = 120.0  # seconds a refresh waits for another one of the same store
+
     def __init__(self, token: Mapping[str, Any]) -> None:
         if not isinstance(token, Mapping):
             raise InvalidArgumentError(
@@ -90,13 +92,20 @@ class TokenStore:
 
     def refresh_once(self, stale: Mapping[str, Any], refresh: Refresh) -> Dict[str, Any]:
         """See the module's protocol: refresh unless another caller already did."""
-        with self._refresh_lock:
+        if not self._refresh_lock.acquire(timeout=self.LOCK_TIMEOUT):
+            raise TokenRefreshError(
+                f"another refresh of this token store did not finish within {self.LOCK_TIMEOUT:g} s; "
+                "the stored token set is unchanged"
+            )
+        try:
             current = self.get()
             if is_superseded(current, stale):
                 return dict(current)
             new = refresh(current.get("refresh_token") or stale["refresh_token"])
             self.save(new)
             return new
+        finally:
+            self._refresh_lock.release()
 
     def __repr__(self) -> str:
         return f"TokenStore(keys={sorted(self.token)}, saves={len(self.saved)})"
