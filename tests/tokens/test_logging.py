@@ -73,3 +73,35 @@ def test_debug_true_warns_once_that_xero_python_prints_secrets(server: LoopbackS
     finally:
         client.configuration.debug = False  # xero-python's debug switches http.client's output globally
     capsys.readouterr()
+
+
+def test_a_sign_in_refresh_and_failure_through_the_sandbox_log_no_secret(caplog: pytest.LogCaptureFixture) -> None:
+    """Every record under ``ledgerflow_xero`` (the client's and the sandbox's) at DEBUG, through
+    a sign-in (code, verifier), a refresh, a refused refresh and a transport failure."""
+    import time
+
+    from ledgerflow_xero import TransportError
+    from ledgerflow_xero.sandbox import running_sandbox
+
+    from ..hardening.journey import SignedIn
+
+    with caplog.at_level(logging.DEBUG, logger="ledgerflow_xero"), running_sandbox(seed=11) as sandbox:
+        session = SignedIn(sandbox, 1009)
+        session.store.token = dict(session.store.token, expires_at=time.time() - 5)
+        AccountingApi(session.api_client).get_organisations(session.tenant_id)  # refreshes
+        session.store.token = dict(session.store.saved[0], expires_at=time.time() - 5)
+        sandbox.faults.add("status", status=400, path="/1009/connect/token", times=1)
+        with pytest.raises(TokenRefreshError):
+            AccountingApi(session.api_client).get_organisations(session.tenant_id)
+        sandbox.faults.add("reset", path="/1009/api.xro/2.0/Organisation", times=1)
+        session.store.token = dict(session.store.saved[0], expires_at=time.time() + 600)
+        with pytest.raises(TransportError):
+            AccountingApi(session.api_client).get_organisations(session.tenant_id)
+    records = [r for r in caplog.records if r.name.startswith("ledgerflow_xero")]
+    text = "\n".join(r.getMessage() + " " + repr(r.args) for r in records)
+    assert any(r.levelno == logging.INFO and "token refreshed" in r.getMessage() for r in records)
+    assert len(records) > 5
+    secrets = session.secrets()
+    assert len(secrets) >= 6
+    for name, secret in secrets.items():
+        assert secret not in text, f"the {name} is in a log record"
