@@ -22,15 +22,14 @@
 from __future__ import annotations
 
 import email.utils
-import heapq
-import itertools
 import json
+import logging
 import math
 import random
 import socket
 import threading
 import time
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Set, Tuple, Union
 
 import urllib3
 from urllib3.util.retry import Retry
@@ -273,37 +272,45 @@ def _shut(connection: Any) -> None:
 
 
 class _Watchdog:
+    """Expires running requests past their deadline. Registering and finishing a request
+    are a set add and discard (the common case: it finishes in time); one daemon thread
+    looks at the running ones every :attr:`TICK` seconds, and stops when idle."""
+
+    TICK = 0.1
+    IDLE = 30.0
+
     def __init__(self) -> None:
-        self._heap: List[Tuple[float, int, _Deadline]] = []
-        self._condition = threading.Condition()
-        self._counter = itertools.count()
-        self._thread: threading.Thread | None = None
+        self._running: Set[_Deadline] = set()
+        self._lock = threading.Lock()
+        self._thread_alive = False
 
     def add(self, deadline: _Deadline) -> None:
-        with self._condition:
-            heapq.heappush(self._heap, (deadline.at, next(self._counter), deadline))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="ledgerflow-deadlines", daemon=True)
-                self._thread.start()
-            self._condition.notify()
+        with self._lock:
+            self._running.add(deadline)
+            if not self._thread_alive:
+                self._thread_alive = True
+                threading.Thread(target=self._run, name="ledgerflow-deadlines", daemon=True).start()
+
+    def discard(self, deadline: _Deadline) -> None:
+        with self._lock:
+            self._running.discard(deadline)
 
     def _run(self) -> None:
+        idle_since = time.monotonic()
         while True:
-            with self._condition:
-                while self._heap and self._heap[0][2].finished:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._condition.wait(30.0)
-                    if not self._heap:
-                        self._thread = None
-                        return
-                    continue
-                due = self._heap[0][0] - time.monotonic()
-                if due > 0:
-                    self._condition.wait(due)
-                    continue
-                deadline = heapq.heappop(self._heap)[2]
-            deadline.expire()
+            time.sleep(self.TICK)
+            now = time.monotonic()
+            with self._lock:
+                due = [deadline for deadline in self._running if deadline.at <= now]
+                for deadline in due:
+                    self._running.discard(deadline)
+                if self._running or due:
+                    idle_since = now
+                elif now - idle_since > self.IDLE:
+                    self._thread_alive = False
+                    return
+            for deadline in due:
+                deadline.expire()
 
 
 _watchdog = _Watchdog()
@@ -375,6 +382,7 @@ def _timed(request: Callable[..., Any], seconds: float, method: str, url: str, a
         raise
     finally:
         deadline.finish()
+        _watchdog.discard(deadline)
         _current.deadline = previous
 
 
@@ -410,7 +418,8 @@ def send(
     if not any(name.lower() == "accept-encoding" for name in headers):
         headers["Accept-Encoding"] = "gzip"
     kwargs["headers"] = headers
-    logger.debug("%s %s", method, safe_url(url))
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("%s %s", method, safe_url(url))
     if configuration.debug:
         warn_debug_once()
     if router is not None and method == "POST" and url in (router.url_for("token"), router.url_for("revocation")):

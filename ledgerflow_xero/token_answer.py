@@ -24,6 +24,8 @@ TOKEN_KEYS: Tuple[str, ...] = (
     "access_token", "refresh_token", "id_token", "token_type", "expires_in", "expires_at", "scope",
 )
 """Exactly the keys ``OAuth2Token.update_token`` accepts."""
+_KEY_SET = frozenset(TOKEN_KEYS)
+_REQUIRED_KEYS = frozenset({"access_token", "scope", "expires_in", "token_type"})
 
 
 def _scope_list(scope: Any) -> List[str] | None:
@@ -114,6 +116,9 @@ def stored_token(token: Any) -> Any:
     as it is (xero-python reports it)."""
     if not isinstance(token, Mapping):
         return token
+    if (_REQUIRED_KEYS <= token.keys() <= _KEY_SET and not isinstance(token["scope"], str)
+            and not isinstance(token["expires_in"], str) and not isinstance(token.get("expires_at"), str)):
+        return token  # already in shape: the common case, on every request
     repaired = {key: token.get(key) for key in TOKEN_KEYS}
     repaired["token_type"] = repaired["token_type"] or "Bearer"
     scope = token.get("scope")
