@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .client import ApiClient
-from .configuration import HOST_ENV, SOURCE_ENV, Configuration
+from .configuration import Configuration
 from .errors import (
+    HostNotAllowedError,
     InvalidArgumentError,
     InvalidHostError,
     InvalidRetryPolicyError,
@@ -33,10 +34,10 @@ from .errors import (
     UpstreamError,
     UpstreamSuiteError,
 )
-from .patching import is_patched, patch, unpatch
+from .patching import is_patched, patch, patched, unpatch
 from .resilience import RetryPolicy
-from .routing import DEFAULT_HOST, ROUTES, UNSUPPORTED_APIS, Router, is_xero_host, route, validate_host
-from .sources import Source, parse_source
+from .routing import DEFAULT_HOST, Router, route
+from .sources import Source
 from .token_store import TokenStore
 
 if TYPE_CHECKING:
@@ -45,45 +46,53 @@ if TYPE_CHECKING:
         OAuthEndpoints,
         TokenSet,
         authorization_url,
-        endpoints,
         exchange_code,
         normalise_token_set,
+        oauth_endpoints,
         validate_access_token,
         validate_id_token,
     )
+    from .oauth import (
+        endpoints as endpoints,  # the earlier name of oauth_endpoints
+    )
+    from .sandbox import Sandbox, running_sandbox
     from .sql_store import SQLTokenStore
 
-# The sign-in helpers load on first use (PEP 562): most programs that route xero-python never
-# sign in from the same process, and importing them eagerly cost ~2.5 ms of every import.
-_OAUTH_NAMES = frozenset({
-    "AuthorizationRequest", "OAuthEndpoints", "TokenSet", "authorization_url", "endpoints", "exchange_code",
-    "normalise_token_set", "validate_access_token", "validate_id_token",
-})
+# The sign-in helpers and the sandbox load on first use (PEP 562): most programs that route
+# xero-python never sign in or start a sandbox from the same process.
+_LAZY = {
+    "AuthorizationRequest": "oauth",
+    "OAuthEndpoints": "oauth",
+    "TokenSet": "oauth",
+    "authorization_url": "oauth",
+    "endpoints": "oauth",
+    "exchange_code": "oauth",
+    "normalise_token_set": "oauth",
+    "oauth_endpoints": "oauth",
+    "validate_access_token": "oauth",
+    "validate_id_token": "oauth",
+    "Sandbox": "sandbox",
+    "SQLTokenStore": "sql_store",  # needs the optional SQLAlchemy (the sql extra)
+    "running_sandbox": "sandbox",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "SQLTokenStore":  # needs the optional SQLAlchemy: loaded on first use
-        from .sql_store import SQLTokenStore
+    if name in _LAZY:
+        import importlib
 
-        globals()[name] = SQLTokenStore
-        return SQLTokenStore
-    if name in _OAUTH_NAMES:
-        from . import oauth
-
-        value = getattr(oauth, name)
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "DEFAULT_HOST",
-    "HOST_ENV",
-    "ROUTES",
-    "SOURCE_ENV",
-    "UNSUPPORTED_APIS",
     "ApiClient",
     "AuthorizationRequest",
     "Configuration",
+    "HostNotAllowedError",
     "InvalidArgumentError",
     "InvalidHostError",
     "InvalidRetryPolicyError",
@@ -99,15 +108,16 @@ __all__ = [
     "RetryPolicy",
     "Router",
     "RoutingError",
-    "SQLTokenStore",
+    "Sandbox",
     "SandboxConfigError",
+    "SQLTokenStore",
     "Source",
-    "TokenStore",
     "StateMismatchError",
     "TokenRefreshError",
     "TokenRequestError",
-    "TokenSet",
     "TokenStoreError",
+    "TokenSet",
+    "TokenStore",
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",
@@ -115,16 +125,15 @@ __all__ = [
     "UpstreamSuiteError",
     "__version__",
     "authorization_url",
-    "endpoints",
     "exchange_code",
     "is_patched",
-    "is_xero_host",
     "normalise_token_set",
-    "parse_source",
+    "oauth_endpoints",
     "patch",
+    "patched",
     "route",
+    "running_sandbox",
     "unpatch",
     "validate_access_token",
-    "validate_host",
     "validate_id_token",
 ]

@@ -1,7 +1,8 @@
 """The ``ledgerflow-xero`` command line.
 
-Each feature module adds its own subcommand through a ``register(subparsers)`` function
-listed in :data:`COMMAND_MODULES`, so this file stays a dispatcher.
+Each subcommand lives in a feature module with a ``register(subparsers)`` function. Only the
+parser is built eagerly; a module is imported when its subcommand runs, so ``--version`` and
+``route`` work whatever the other features need (optional extras, POSIX-only modules).
 """
 
 from __future__ import annotations
@@ -9,51 +10,42 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import List, Sequence
+from typing import Dict, Sequence
 
 from ._cli_support import run_command
 from ._version import __version__
-from .routing import DEFAULT_HOST, Router
 
-# Modules with a register(subparsers) function, each adding one or more subcommands.
-COMMAND_MODULES: List[str] = [".oauth.cli", ".sandbox.cli", ".demo", ".compat.cli"]
-
-
-def _route_command(args: argparse.Namespace) -> int:
-    router = Router(args.source, args.host, source_in_accounting_path=not args.no_accounting_source)
-    for url in args.urls:
-        print(router.route(url))
-    return 0
+# subcommand -> (module with register(subparsers), one-line help); loaded when it runs.
+COMMANDS: Dict[str, tuple] = {
+    "route": (".routing_cli", "print the Ledgerflow URL for Xero URLs"),
+    "authorize-url": (".oauth.cli", "print a Ledgerflow login URL (with PKCE) for a source"),
+    "sandbox": (".sandbox.cli", "run a local Ledgerflow with sample data for 1001, 1004 and 1009"),
+    "demo": (".demo", "sign in to a local sandbox and read every source with xero-python"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand registered."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``command``'s own module is loaded to add its arguments, the
+    others are listed by name and help only."""
     parser = argparse.ArgumentParser(
         prog="ledgerflow-xero",
         description="Route xero-python programs to QuickBooks Online and Sage through Ledgerflow.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    route = subparsers.add_parser("route", help="print the Ledgerflow URL for Xero URLs")
-    route.add_argument("urls", nargs="+", metavar="URL", help="Xero URL(s) to map")
-    route.add_argument("--source", required=True, help="1001, 1004, 1009 or a name such as quickbooks")
-    route.add_argument("--host", default=DEFAULT_HOST, help=f"Ledgerflow host (default {DEFAULT_HOST})")
-    route.add_argument(
-        "--no-accounting-source",
-        action="store_true",
-        help="leave the source segment off the accounting API path",
-    )
-    route.set_defaults(handler=_route_command)
-
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name, __package__).register(subparsers)
+    for name, (module_name, help_text) in COMMANDS.items():
+        if name == command:
+            importlib.import_module(module_name, __package__).register(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command = next((word for word in arguments if not word.startswith("-")), None)
+    args = build_parser(command).parse_args(arguments)
     return run_command(args.handler, args)
 
 

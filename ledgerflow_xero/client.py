@@ -1,8 +1,10 @@
-"""``ApiClient``: xero-python's client, with every request routed at its one choke point."""
+"""``ApiClient``: xero-python's client, with every request routed at its one choke point and
+its connection pool limited to the hosts the client may reach."""
 
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any, Callable, Dict, Tuple
 
 from xero_python.api_client import ApiClient as XeroApiClient
@@ -10,23 +12,23 @@ from xero_python.api_client import ApiClient as XeroApiClient
 from ._log import logger, safe_url
 from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
-from .resilience import send
-from .routing import Router, url_targets_xero
+from .resilience import RetryPolicy, send
+from .routing import Router
 from .token_answer import stored_token
-
-_GUARD_MARK = "_ledgerflow_unguarded_urlopen"  # set on a pool manager once guard_pool_manager() wrapped it
 
 
 class _GlobalRouting:
-    """The router :func:`ledgerflow_xero.patch` installed for clients without their own."""
+    """The router :func:`ledgerflow_xero.patch` installed for clients without their own, and
+    the pool managers whose guard it added (and :func:`~ledgerflow_xero.unpatch` removes)."""
 
     router: Router | None = None
+    guarded_pools: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def active_router_for(api_client: Any) -> Router | None:
-    """The router a client's requests go through: its configuration's, else the global
-    patch's, else None (the client is left untouched)."""
-    router = getattr(api_client.configuration, "ledgerflow_router", None)
+def router_of(configuration: Any) -> Router | None:
+    """The router a configuration's requests go through: its own Ledgerflow settings, else
+    the global patch's, else None (the client is left untouched)."""
+    router = getattr(configuration, "ledgerflow_router", None)
     return router if router is not None else _GlobalRouting.router
 
 
@@ -38,67 +40,85 @@ def dispatch(
     args: Tuple[Any, ...],
     kwargs: Dict[str, Any],
 ) -> Any:
-    """Send one request of ``api_client`` with ``send_request`` (xero-python's ``request``):
-    routed when the client has a router (its own, else the global patch's), with typed
-    errors and the client's retry policy; untouched when it has neither.
+    """Send one request of ``api_client`` with ``send_request`` (xero-python's ``request``).
 
-    Runs on every request, so it is written for speed: :func:`active_router_for` and
-    :func:`guard_pool_manager` inlined, and a direct path for the common case (routed, no
-    retry policy, not a token call).
+    A client with a router (its own, else the global patch's) has the URL routed and its
+    destination checked against the allowlist before anything is sent, then gets the typed
+    errors and retry policy of :func:`ledgerflow_xero.resilience.send`. A client with neither
+    router nor retry policy is left exactly as xero-python sends.
     """
-    settings = vars(api_client.configuration)
-    router = settings.get("_ledgerflow_router") or _GlobalRouting.router
-    policy = settings.get("_ledgerflow_retry")
-    if router is None:
-        if policy is None:  # unconfigured: exactly xero-python
-            return send_request(method, url, *args, **kwargs)
-    else:
-        if _GUARD_MARK not in vars(api_client.rest_client.pool_manager):
-            guard_pool_manager(api_client)
+    configuration = api_client.configuration
+    router = router_of(configuration)
+    policy: RetryPolicy | None = getattr(configuration, "ledgerflow_retry", None)
+    if router is None and policy is None:
+        return send_request(method, url, *args, **kwargs)
+    if router is not None:
         try:
-            url = router.route(url)
+            url = router.destination(url)
         except RoutingError as refusal:
             logger.warning("refused %s %s: %s", method, safe_url(url), refusal)
             raise
     return send(api_client, send_request, method, url, args, kwargs, router, policy)
 
 
-def guard_pool_manager(api_client: Any) -> None:
-    """Make the client's urllib3 pool refuse, before any I/O, every request to a
-    ``*.xero.com`` host while the client is routed: the routed URL and every redirect."""
-    pool_manager = api_client.rest_client.pool_manager
-    if _GUARD_MARK in vars(pool_manager):
+def guard_pool_manager(pool_manager: Any, router_getter: Callable[[], Router | None]) -> None:
+    """Make ``pool_manager`` refuse, before any DNS lookup or socket, every connection the
+    client's router does not allow — the routed URL, each redirect hop (urllib3 follows them
+    through ``self.urlopen``), a proxy, and anything sent through the pool directly.
+
+    urllib3 asks ``connection_from_host`` for every connection with the host it has parsed,
+    so the check sees exactly the host that would be resolved. ``router_getter`` is asked on
+    each connection; while it returns None the pool behaves as urllib3's own.
+    """
+    if is_guarded(pool_manager):
         return
-    unguarded_urlopen = pool_manager.urlopen
+    unguarded = pool_manager.connection_from_host
 
-    def urlopen(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        if url_targets_xero(url) and active_router_for(api_client) is not None:
-            logger.warning("refused %s %s: a Xero host from a Ledgerflow client", method, safe_url(url))
-            raise RoutingError(
-                f"refusing to send {method} to a Xero host from a Ledgerflow client: "
-                f"{url.split('?', 1)[0]!r} (a redirect or an unrouted URL)"
-            )
-        return unguarded_urlopen(method, url, *args, **kwargs)
+    def connection_from_host(
+        host: str | None, port: int | None = None, scheme: str | None = "http", pool_kwargs: Any = None
+    ) -> Any:
+        router = router_getter()
+        if router is not None:
+            try:
+                router.check_destination(host, scheme)
+                proxy = getattr(pool_manager, "proxy", None)
+                if proxy is not None:
+                    router.check_destination(proxy.host, "https")
+            except RoutingError as refusal:
+                logger.warning("refused a connection: %s", refusal)
+                raise
+        return unguarded(host, port, scheme, pool_kwargs)
 
-    # urllib3 follows a redirect with self.urlopen(...), so an instance attribute sees it too.
-    setattr(pool_manager, _GUARD_MARK, unguarded_urlopen)
-    pool_manager.urlopen = urlopen
+    pool_manager.connection_from_host = connection_from_host
 
 
-class ApiClient(XeroApiClient):
+def is_guarded(pool_manager: Any) -> bool:
+    """True once :func:`guard_pool_manager` has guarded ``pool_manager``."""
+    return "connection_from_host" in vars(pool_manager)
+
+
+def unguard_pool_manager(pool_manager: Any) -> None:
+    """Undo :func:`guard_pool_manager`: urllib3's own method applies again."""
+    vars(pool_manager).pop("connection_from_host", None)
+
+
+class ApiClient(XeroApiClient):  # type: ignore[misc]
     """xero-python's ``ApiClient`` that sends its requests to Ledgerflow.
 
-    Takes exactly xero-python's arguments. With a :class:`~ledgerflow_xero.Configuration`
-    that names a source, every request (API calls, connections, token refresh, revocation,
-    client credentials) is routed through the routing table, and Xero URLs the table
-    cannot map raise before any I/O. With no source, or a plain xero-python configuration,
-    it behaves exactly like xero-python's client (unless :func:`~ledgerflow_xero.patch`
-    is active, which routes every client that has no settings of its own).
+    Takes exactly xero-python's arguments. With a :class:`~ledgerflow_xero.Configuration` that
+    names a source, every request (API calls, connections, token refresh, revocation, client
+    credentials) is routed through the routing table, Xero URLs the table cannot map raise
+    before any I/O, and the client's connection pool reaches only its Ledgerflow host,
+    loopback addresses and the configuration's ``allowed_hosts``
+    (:class:`~ledgerflow_xero.HostNotAllowedError` otherwise). With no source, or a plain
+    xero-python configuration, it behaves exactly like xero-python's client (unless
+    :func:`~ledgerflow_xero.patch` is active, which routes every client that has no settings
+    of its own).
 
     A routed client also fails in typed ways (see :mod:`ledgerflow_xero.resilience`):
     ``TokenRefreshError`` when xero-python's own token calls fail (the stored token set is
-    left unchanged), ``TransportError`` when no answer comes, ``MalformedResponseError`` for
-    a body that is not JSON; and it retries 429/503 when its configuration has a ``retry=``
+    left unchanged), ``TransportError`` when no answer comes, ``MalformedResponseError`` for a
+    body that is not JSON; and it retries 429/503 when its configuration has a ``retry=``
     :class:`~ledgerflow_xero.RetryPolicy`.
     """
 
@@ -108,6 +128,10 @@ class ApiClient(XeroApiClient):
         if configuration is None:
             configuration = Configuration()
         super().__init__(configuration, *args, **kwargs)
+        pool_manager = self.rest_client.pool_manager
+        unguard_pool_manager(pool_manager)  # patch() may have guarded it: this client keeps its own
+        _GlobalRouting.guarded_pools.discard(pool_manager)
+        guard_pool_manager(pool_manager, lambda: router_of(self.configuration))
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         return dispatch(self, super().request, method, url, args, kwargs)
@@ -116,7 +140,7 @@ class ApiClient(XeroApiClient):
         """xero-python's token getter; for a routed client the stored set is repaired first
         (a ``scope`` string, extra keys) so xero-python can use it (see ``token_answer``)."""
         token = super().get_oauth2_token()
-        return stored_token(token) if active_router_for(self) is not None else token
+        return stored_token(token) if router_of(self.configuration) is not None else token
 
     def deserialize(self, response: Any, response_type: Any, response_model_finder: Any) -> Any:
         """xero-python's deserialization; a routed client's non-JSON body raises
@@ -124,7 +148,7 @@ class ApiClient(XeroApiClient):
         try:
             return super().deserialize(response, response_type, response_model_finder)
         except ValueError as error:
-            if active_router_for(self) is None:
+            if router_of(self.configuration) is None:
                 raise
             problem = json_problem(getattr(response, "data", b""))
             if problem is None:

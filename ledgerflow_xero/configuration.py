@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Tuple
+from typing import Any, Tuple, Type, TypeVar
 
 from xero_python.api_client.configuration import Configuration as XeroConfiguration
 
-from ._validate import check_bool, check_source_type
 from .errors import InvalidRetryPolicyError, InvalidSourceError
 from .resilience import DEFAULT_TIMEOUT, RetryPolicy, Timeout, check_timeout
-from .routing import DEFAULT_HOST, Router, get_router
+from .routing import DEFAULT_HOST, Router, router_for
 from .sources import SourceLike
 
 SOURCE_ENV = "LEDGERFLOW_SOURCE"
 HOST_ENV = "LEDGERFLOW_HOST"
+
+_T = TypeVar("_T")
 
 
 class _FreshInstances(type(XeroConfiguration)):  # type: ignore[misc]
@@ -22,23 +23,19 @@ class _FreshInstances(type(XeroConfiguration)):  # type: ignore[misc]
     issue 99), so a second client would share the first one's token and source. Build each
     instance from its own arguments instead."""
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        return type.__call__(cls, *args, **kwargs)
+    def __call__(cls: Type[_T], *args: Any, **kwargs: Any) -> _T:
+        return type.__call__(cls, *args, **kwargs)  # type: ignore[no-any-return]
 
 
 def router_from_settings(
     source: SourceLike | None,
     host: str | None,
-    **options: bool,
+    **options: object,
 ) -> Router | None:
     """The router for explicit settings, falling back to ``LEDGERFLOW_SOURCE``/``LEDGERFLOW_HOST``.
 
     Returns None when no source is set anywhere: such a client is left untouched.
     """
-    for name, value in options.items():
-        check_bool(name, value)
-    if source is not None:
-        check_source_type(source)
     if source is None:
         source = os.environ.get(SOURCE_ENV) or None
         if source is None:
@@ -50,21 +47,23 @@ def router_from_settings(
             return None
     if host is None:
         host = os.environ.get(HOST_ENV) or DEFAULT_HOST
-    return get_router(source, host, **options)
+    return router_for(source, host, **options)
 
 
-class Configuration(XeroConfiguration, metaclass=_FreshInstances):
+class Configuration(XeroConfiguration, metaclass=_FreshInstances):  # type: ignore[misc]
     """xero-python's ``Configuration`` with the Ledgerflow settings of one client.
 
     ``source`` names the accounting system (1001, 1004, 1009, or a name such as
     ``"quickbooks"``); ``host`` is the Ledgerflow host (default
     ``https://xero.api.ledgerscope.com``). When not given they are read from the
     ``LEDGERFLOW_SOURCE`` and ``LEDGERFLOW_HOST`` environment variables; with no source
-    at all the configuration behaves exactly like xero-python's. Bad values raise at
-    construction, before any request. ``retry=RetryPolicy(...)`` turns on retries of
-    idempotent requests answered 429/503 (off by default). ``timeout=(connect, read)`` in
-    seconds (or one number for both) bounds every request, token calls included; default
-    10 s and 60 s, and connect + read for the whole request however slowly the answer comes.
+    at all the configuration behaves exactly like xero-python's. ``allowed_hosts`` names hosts
+    besides the Ledgerflow host and loopback that the client may send to (every other host is
+    refused before any lookup). Bad values raise at construction, before any request.
+    ``retry=RetryPolicy(...)`` turns on retries of idempotent requests answered 429/503 (off by
+    default; without it nothing is retried and no ``Retry-After`` is slept). ``timeout=(connect,
+    read)`` in seconds (or one number for both) bounds every request, token calls included;
+    default 10 s and 60 s, and connect + read for the whole request however slowly it comes.
 
     Unlike xero-python's class, every call builds a new object from its own arguments.
     """
@@ -77,6 +76,7 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
         source_in_accounting_path: bool = True,
         allow_unsupported_apis: bool = False,
         allow_unknown_source: bool = False,
+        allowed_hosts: Tuple[str, ...] = (),
         retry: RetryPolicy | None = None,
         timeout: Timeout | None = None,
         **kwargs: Any,
@@ -92,6 +92,7 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
             source_in_accounting_path=source_in_accounting_path,
             allow_unsupported_apis=allow_unsupported_apis,
             allow_unknown_source=allow_unknown_source,
+            allowed_hosts=allowed_hosts,
         )
 
     @property
@@ -122,17 +123,9 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):
         router = self._ledgerflow_router
         return router.host if router else None
 
-    def use_ledgerflow(
-        self,
-        source: SourceLike,
-        host: str = DEFAULT_HOST,
-        **options: bool,
-    ) -> None:
+    def use_ledgerflow(self, source: SourceLike, host: str = DEFAULT_HOST, **options: object) -> None:
         """Point this configuration at another source or host (validated now)."""
-        for name, value in options.items():
-            check_bool(name, value)
-        check_source_type(source)
-        self._ledgerflow_router = get_router(source, host, **options)
+        self._ledgerflow_router = router_for(source, host, **options)
 
     def __repr__(self) -> str:
         router = self._ledgerflow_router

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any, Tuple
+
 import urllib3
+
+MAX_SHOWN = 100
+"""Longest value an error message echoes; longer ones are cut with an ellipsis."""
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters, for messages that echo a value."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class LedgerflowError(Exception):
@@ -40,6 +50,22 @@ class UnsupportedApiError(RoutingError):
     def __init__(self, message: str, api: str) -> None:
         super().__init__(message)
         self.api = api
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (str(self), self.api))
+
+
+class HostNotAllowedError(RoutingError):
+    """A routed client was about to send to a host outside its allowlist (its Ledgerflow host,
+    loopback addresses and ``allowed_hosts``): raised before any DNS lookup or connection.
+    ``host`` is the refused host name."""
+
+    def __init__(self, message: str, host: str) -> None:
+        super().__init__(message)
+        self.host = host
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (str(self), self.host))
 
 
 class LedgerflowCompatibilityWarning(UserWarning):

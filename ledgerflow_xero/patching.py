@@ -1,30 +1,34 @@
 """The opt-in global patch: route plain ``xero_python`` clients, for code you cannot edit.
 
 Built like OpenTelemetry's instrumentors: applied once under a lock, guarded by the
-xero-python versions this package declares, and undone exactly (the original
-``ApiClient.request`` function object is put back).
+xero-python versions this package declares, and undone exactly (the original functions are
+put back and every pool guard the patch added is removed).
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
 import warnings
 from importlib import metadata
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, Iterator, Tuple
 
 from xero_python.api_client import ApiClient as XeroApiClient
+from xero_python.rest import RESTClientObject
 
-from .client import _GlobalRouting, dispatch
+from .client import _GlobalRouting, dispatch, guard_pool_manager, is_guarded, router_of, unguard_pool_manager
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
+from .routing import Router
 from .sources import SourceLike
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
 # ``import ledgerflow_xero`` for the many programs that never patch.
 
-_lock = threading.Lock()
-_original_request: Callable[..., Any] | None = None
 DISTRIBUTION = "ledgerflow-xero"
+_lock = threading.RLock()
+_originals: Dict[Tuple[type, str], Callable[..., Any]] = {}
 
 
 def _route_request(wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
@@ -37,6 +41,21 @@ def _route_request(wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, 
     return dispatch(instance, wrapped, method, named.pop("url"), (), named)
 
 
+def _guard_new_rest_client(
+    wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]
+) -> Any:
+    result = wrapped(*args, **kwargs)
+    configuration = args[0] if args else kwargs.get("configuration")
+    _guard(instance.pool_manager, lambda: router_of(configuration))
+    return result
+
+
+def _guard(pool_manager: Any, router_getter: Callable[[], Router | None]) -> None:
+    if not is_guarded(pool_manager):
+        guard_pool_manager(pool_manager, router_getter)
+        _GlobalRouting.guarded_pools.add(pool_manager)
+
+
 def supported_xero_python() -> str | None:
     """The xero-python version range this package declares (from its own metadata)."""
     try:
@@ -44,8 +63,7 @@ def supported_xero_python() -> str | None:
     except metadata.PackageNotFoundError:
         return None
     for requirement in requirements:
-        name, _, rest = requirement.partition(" ")
-        if name.lower().replace("_", "-").startswith("xero-python"):
+        if requirement.lower().replace("_", "-").startswith("xero-python"):
             spec = requirement[len("xero-python") :].split(";")[0].strip(" ()")
             return spec or None
     return None
@@ -70,49 +88,85 @@ def check_xero_python_version() -> bool:
     return False
 
 
-def patch(source: SourceLike | None = None, host: str | None = None, **options: bool) -> None:
+def patch(source: SourceLike | None = None, host: str | None = None, **options: object) -> None:
     """Route every plain ``xero_python`` ``ApiClient`` to Ledgerflow.
 
-    ``source`` and ``host`` default to ``LEDGERFLOW_SOURCE`` and ``LEDGERFLOW_HOST``; a
-    source is required. Clients whose configuration has its own Ledgerflow settings keep
-    them. Calling it again changes the settings; :func:`unpatch` undoes it.
+    ``source`` and ``host`` default to ``LEDGERFLOW_SOURCE`` and ``LEDGERFLOW_HOST``; a source
+    is required; ``options`` are :class:`~ledgerflow_xero.Configuration`'s routing options
+    (``allowed_hosts``, ``allow_unsupported_apis``, ...). Clients whose configuration has its
+    own Ledgerflow settings keep them. Every client's connection pool — those built from now
+    on, and those that exist already — is limited to the allowed hosts. Calling it again
+    changes the settings; :func:`unpatch` undoes it exactly.
     """
     router = router_from_settings(source, host, **options)
     if router is None:
         raise InvalidSourceError("patch() needs a source: pass source= or set LEDGERFLOW_SOURCE")
-    global _original_request
     with _lock:
-        if _original_request is None:
+        if not _originals:
             import wrapt
 
             check_xero_python_version()
-            _original_request = XeroApiClient.__dict__["request"]
-            wrapt.wrap_function_wrapper(XeroApiClient, "request", _route_request)
+            for owner, name, wrapper in (
+                (XeroApiClient, "request", _route_request),
+                (RESTClientObject, "__init__", _guard_new_rest_client),
+            ):
+                _originals[(owner, name)] = owner.__dict__[name]
+                wrapt.wrap_function_wrapper(owner, name, wrapper)
+            for candidate in gc.get_objects():  # clients built before patch()
+                if isinstance(candidate, RESTClientObject):
+                    _guard(candidate.pool_manager, lambda: _GlobalRouting.router)
         _GlobalRouting.router = router
 
 
 def unpatch() -> None:
-    """Undo :func:`patch`: put the original ``ApiClient.request`` back. Harmless when not patched."""
-    global _original_request
+    """Undo :func:`patch`: put the original functions back and remove the pool guards it
+    added. Harmless when not patched."""
     with _lock:
-        if _original_request is None:
+        if not _originals:
             return
         import wrapt
 
-        current = XeroApiClient.__dict__["request"]
-        if isinstance(current, wrapt.FunctionWrapper) and current.__wrapped__ is _original_request:
-            XeroApiClient.request = _original_request
-        else:
-            warnings.warn(
-                "xero_python ApiClient.request was wrapped again after ledgerflow_xero.patch(); "
-                "leaving that wrapper in place, with Ledgerflow routing switched off",
-                LedgerflowCompatibilityWarning,
-                stacklevel=2,
-            )
+        for (owner, name), original in _originals.items():
+            current = owner.__dict__[name]
+            if isinstance(current, wrapt.FunctionWrapper) and current.__wrapped__ is original:
+                setattr(owner, name, original)
+            else:
+                warnings.warn(
+                    f"xero_python {owner.__name__}.{name} was wrapped again after ledgerflow_xero.patch(); "
+                    "leaving that wrapper in place, with Ledgerflow routing switched off",
+                    LedgerflowCompatibilityWarning,
+                    stacklevel=2,
+                )
+        for pool_manager in list(_GlobalRouting.guarded_pools):
+            unguard_pool_manager(pool_manager)
+        _GlobalRouting.guarded_pools.clear()
+        _originals.clear()
         _GlobalRouting.router = None
-        _original_request = None
 
 
 def is_patched() -> bool:
     """True while :func:`patch` is in effect."""
-    return _original_request is not None
+    return bool(_originals)
+
+
+@contextlib.contextmanager
+def patched(source: SourceLike | None = None, host: str | None = None, **options: object) -> Iterator[Router]:
+    """:func:`patch` for the duration of a ``with`` block; on exit the previous state comes
+    back exactly (unpatched, or the settings an outer :func:`patch` had). Yields the router.
+
+    >>> with patched(source=1004):  # doctest: +SKIP
+    ...     AccountingApi(plain_xero_client).get_invoices(tenant_id)
+    """
+    with _lock:
+        previous = _GlobalRouting.router if is_patched() else None
+        patch(source, host, **options)
+        router = _GlobalRouting.router
+    assert router is not None
+    try:
+        yield router
+    finally:
+        with _lock:
+            if previous is None:
+                unpatch()
+            else:
+                _GlobalRouting.router = previous

@@ -37,7 +37,7 @@ from xero_python.exceptions import HTTPStatusException
 
 from ._log import logger, safe_url, warn_debug_once
 from .errors import InvalidRetryPolicyError, TokenRefreshError, TransportError
-from .routing import Router, _describe
+from .routing import Router, describe
 
 IDEMPOTENT_METHODS: FrozenSet[str] = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 DEFAULT_TIMEOUT: Tuple[float, float] = (10.0, 60.0)
@@ -459,7 +459,7 @@ def _reason(error: Exception) -> str:
 
 def transport_error(method: str, url: str, error: Exception) -> TransportError:
     """The typed error for a request that got no HTTP answer (raise it ``from error``)."""
-    return TransportError(f"{method} {_describe(url)} got no complete answer ({_reason(error)})")
+    return TransportError(f"{method} {describe(url)} got no complete answer ({_reason(error)})")
 
 
 def _header(error: HTTPStatusException, name: str) -> str | None:

@@ -182,25 +182,21 @@ def interleaved(variants: Dict[str, Callable[[], Any]], rounds: int) -> Dict[str
     return results
 
 
-class CannedPoolManager:
-    """Stands in for urllib3's pool: answers every request at once with the organisations
-    body, so the whole xero-python stack runs with no socket and the shim's cost shows
+def answer_canned(pool_manager: Any) -> None:
+    """Make urllib3's own ``pool_manager`` answer every request at once with the organisations
+    body: its connection pools are swapped for ones that never open a socket, so the whole
+    xero-python and urllib3 stack (and the shim's pool guard) runs and the shim's cost shows
     above the noise of a shared machine."""
+    import io
 
-    def __init__(self) -> None:
-        import urllib3
+    import urllib3
 
-        self._response = urllib3.HTTPResponse
-        self.connection_pool_kw: Dict[str, Any] = {}
+    class CannedPool(urllib3.HTTPConnectionPool):
+        def urlopen(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            return urllib3.HTTPResponse(body=io.BytesIO(ORGANISATIONS_BODY), status=200, preload_content=True,
+                                        headers={"Content-Type": "application/json; charset=utf-8"})
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Any:
-        return self.urlopen(method, url, preload_content=kwargs.get("preload_content", True))
-
-    def urlopen(self, method: str, url: str, **kwargs: Any) -> Any:
-        import io
-
-        return self._response(body=io.BytesIO(ORGANISATIONS_BODY), status=200, preload_content=True,
-                              headers={"Content-Type": "application/json; charset=utf-8"})
+    pool_manager.pool_classes_by_scheme = {"http": CannedPool, "https": CannedPool}
 
 
 def per_request(server_url: str | None, requests: int, rounds: int) -> Dict[str, Any]:
@@ -212,7 +208,7 @@ def per_request(server_url: str | None, requests: int, rounds: int) -> Dict[str,
     plain, control, routed, patched = plain_api(url), plain_api(url), ledgerflow_api(url), patched_api(url)
     if server_url is None:
         for api in (plain, control, routed, patched):
-            api.api_client.rest_client.pool_manager = CannedPoolManager()
+            answer_canned(api.api_client.rest_client.pool_manager)
 
     def timed(api: Any) -> Tuple[float, float]:
         wall, cpu = time.perf_counter(), time.process_time()

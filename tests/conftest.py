@@ -14,42 +14,49 @@ from pathlib import Path
 from typing import Iterator, List
 
 import pytest
-import urllib3.connectionpool
 
 from ledgerflow_xero.routing import is_xero_host
 
 
 class XeroTrafficSpy:
-    """What the spies saw: every host urllib3 opened a pool request to, and every Xero lookup."""
+    """What left (or tried to leave) the process during a test, seen at the socket layer:
+    every host name looked up and every address connected to, whatever library sent it."""
 
     def __init__(self) -> None:
-        self.pool_hosts: List[str] = []
-        self.xero_lookups: List[str] = []
+        self.lookups: List[str] = []
+        self.connections: List[str] = []
 
     @property
     def xero_hosts(self) -> List[str]:
-        return [host for host in self.pool_hosts if is_xero_host(host)] + self.xero_lookups
+        return [host for host in self.lookups + self.connections if is_xero_host(host)]
+
+    def forget(self) -> None:
+        """Clear what was seen (a test that provoked traffic on purpose, after asserting it)."""
+        self.lookups.clear()
+        self.connections.clear()
 
 
 @pytest.fixture(autouse=True)
 def no_xero_traffic(monkeypatch: pytest.MonkeyPatch) -> Iterator[XeroTrafficSpy]:
+    """Fails any test in which a ``*.xero.com`` host was looked up or connected to. The lookup
+    of a Xero host is refused rather than performed, so a bug can never send a token to Xero."""
     spy = XeroTrafficSpy()
     real_getaddrinfo = socket.getaddrinfo
-    real_urlopen = urllib3.connectionpool.HTTPConnectionPool.urlopen
+    real_connect = socket.socket.connect
 
     def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
         name = host.decode() if isinstance(host, bytes) else str(host)
+        spy.lookups.append(name)
         if is_xero_host(name):
-            spy.xero_lookups.append(name)
             raise OSError(f"test spy: refused DNS lookup of Xero host {name}")
         return real_getaddrinfo(host, *args, **kwargs)
 
-    def urlopen(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        spy.pool_hosts.append(self.host)
-        return real_urlopen(self, *args, **kwargs)
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        spy.connections.append(str(address[0]) if isinstance(address, tuple) else str(address))
+        return real_connect(self, address)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(urllib3.connectionpool.HTTPConnectionPool, "urlopen", urlopen)
+    monkeypatch.setattr(socket.socket, "connect", connect)
     yield spy
     assert spy.xero_hosts == [], f"a request reached a Xero host: {spy.xero_hosts}"
 

@@ -9,8 +9,7 @@ from urllib.parse import urlencode
 
 import urllib3
 
-from ..errors import RoutingError
-from ..routing import url_targets_xero
+from ..routing import Router
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds allowed to connect, and again to read the answer, for every sign-in request."""
@@ -31,15 +30,16 @@ def request(
     method: str,
     url: str,
     *,
+    router: Router,
     form: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Tuple[int, bytes]:
     """Send one request and return (status, body). Redirects are not followed and nothing
-    is retried; raises urllib3's errors when no answer comes, and :class:`RoutingError`
-    for a Xero URL (a Ledgerflow sign-in never talks to Xero)."""
-    if url_targets_xero(url):
-        raise RoutingError(f"refusing to send {method} to a Xero host from Ledgerflow sign-in: {url.split('?')[0]!r}")
+    is retried; raises urllib3's errors when no answer comes, and
+    :class:`~ledgerflow_xero.HostNotAllowedError` for a host outside ``router``'s allowlist
+    (a Ledgerflow sign-in talks only to its Ledgerflow host and loopback)."""
+    url = router.destination(url)
     all_headers: Dict[str, str] = {"Accept": "application/json"}
     body = None
     if form is not None:

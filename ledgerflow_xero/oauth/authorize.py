@@ -10,9 +10,8 @@ from typing import Any, Iterable, List, Union
 from urllib.parse import quote, urlencode
 
 from ..errors import OAuthParameterError
-from ..routing import DEFAULT_HOST
+from ..routing import DEFAULT_HOST, router_for
 from ..sources import SourceLike
-from .endpoints import router_for
 
 ScopeLike = Union[str, Iterable[str]]
 

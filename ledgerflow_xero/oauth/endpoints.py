@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Dict
 
-from ..routing import DEFAULT_HOST, XERO_JWKS_URL, Router, get_router
+from ..routing import DEFAULT_HOST, XERO_JWKS_URL, router_for
 from ..sources import SourceLike
 
 
@@ -30,18 +30,10 @@ class OAuthEndpoints:
         return asdict(self)
 
 
-def router_for(source: SourceLike, host: str) -> Router:
-    """The shared router for a source and host (validated: bad values raise here)."""
-    try:
-        return get_router(source, host)
-    except TypeError:  # unhashable source or host: let the Router name the bad value
-        return Router(source, host)
-
-
-def endpoints(source: SourceLike, host: str = DEFAULT_HOST) -> OAuthEndpoints:
+def oauth_endpoints(source: SourceLike, host: str = DEFAULT_HOST) -> OAuthEndpoints:
     """The Ledgerflow URLs for ``source`` on ``host`` (default Ledgerflow's production host).
 
-    >>> endpoints(1004).token_url
+    >>> oauth_endpoints(1004).token_url
     'https://xero.api.ledgerscope.com/1004/connect/token'
     """
     router = router_for(source, host)
@@ -54,3 +46,7 @@ def endpoints(source: SourceLike, host: str = DEFAULT_HOST) -> OAuthEndpoints:
         api_base_url=router.url_for("accounting"),
         connections_url=router.url_for("connections"),
     )
+
+
+endpoints = oauth_endpoints
+"""The earlier name of :func:`oauth_endpoints`, kept so existing code keeps working."""

@@ -11,11 +11,10 @@ from urllib.parse import quote
 import urllib3
 
 from ..errors import OAuthParameterError, StateMismatchError, TokenRequestError
-from ..routing import DEFAULT_HOST
+from ..routing import DEFAULT_HOST, router_for
 from ..sources import SourceLike
 from . import _http
 from .authorize import ScopeLike, normalise_scope, require_text
-from .endpoints import router_for
 
 # Exactly the keys xero-python's OAuth2Token.update_token(**token) accepts: any other key
 # in a stored token set would make it raise TypeError.
@@ -194,7 +193,8 @@ def exchange_code(
             f"client_auth {_shown(client_auth)} is not one of {', '.join(_CLIENT_AUTH_METHODS)}"
         )
     default_scope = normalise_scope(scope) if scope is not None else None
-    url = router_for(source, host).url_for("token")
+    router = router_for(source, host)
+    url = router.url_for("token")
 
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     if code_verifier is not None:
@@ -211,7 +211,7 @@ def exchange_code(
     sensitive = (client_secret, code, code_verifier)
     issued_at = time.time()
     try:
-        status, body = _http.request("POST", url, form=form, headers=headers, timeout=timeout)
+        status, body = _http.request("POST", url, router=router, form=form, headers=headers, timeout=timeout)
     except urllib3.exceptions.HTTPError as error:
         raise TokenRequestError(
             f"token endpoint {url} could not be reached: {_redact(str(error), sensitive)}"

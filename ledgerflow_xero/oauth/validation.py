@@ -16,11 +16,10 @@ from typing import Any, Dict, Tuple, Union
 import urllib3
 
 from ..errors import MissingExtraError, TokenValidationError
-from ..routing import DEFAULT_HOST, XERO_JWKS_URL, Router
+from ..routing import DEFAULT_HOST, XERO_JWKS_URL, Router, router_for
 from ..sources import SourceLike
 from . import _http
 from .authorize import require_text
-from .endpoints import router_for
 
 ACCEPTED_ALGORITHMS = ("RS256",)
 DEFAULT_LEEWAY = 120
@@ -47,6 +46,7 @@ class _SigningKeys:
     """The issuer and RSA signing keys published for one (source, host), fetched lazily."""
 
     def __init__(self, router: Router) -> None:
+        self.router = router
         self.openid_configuration_url = router.url_for("openid-configuration")
         self.jwks_url = router.route(XERO_JWKS_URL)
         self.lock = threading.Lock()
@@ -83,7 +83,7 @@ class _SigningKeys:
 
     def _fetch_json(self, url: str, what: str, timeout: float) -> Dict[str, Any]:
         try:
-            status, body = _http.request("GET", url, timeout=timeout)
+            status, body = _http.request("GET", url, router=self.router, timeout=timeout)
         except urllib3.exceptions.HTTPError as error:
             message = f"{what} check failed: {url} could not be reached: {error}"
             raise TokenValidationError(message, check=what) from None

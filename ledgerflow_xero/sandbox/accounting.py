@@ -15,7 +15,7 @@ from typing import Any, Dict, List
 import urllib3
 
 from ..errors import SandboxConfigError
-from ..routing import url_targets_xero
+from ..routing import is_xero_host, read_url
 from .authority import Authority, TokenRefused
 from .dataset import Organisation, Record, ms_date
 from .identity import bearer_token, unauthorized
@@ -49,7 +49,7 @@ _FORWARDED_HEADERS = ("accept", "content-type", "if-modified-since", "xero-tenan
 
 def validate_upstream(url: str) -> str:
     """Check ``--accounting-upstream``: an http(s) URL, never a Xero host (fail closed)."""
-    if not url.startswith(("http://", "https://")) or url_targets_xero(url):
+    if not url.startswith(("http://", "https://")) or is_xero_host(read_url(url).host):
         raise SandboxConfigError(f"accounting upstream {url!r} must be an http(s) URL that is not a Xero host")
     return url.rstrip("/")
 

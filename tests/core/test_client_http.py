@@ -6,7 +6,7 @@ from xero_python.api_client import ApiClient as XeroApiClient
 from xero_python.api_client.configuration import Configuration as XeroConfiguration
 from xero_python.identity import IdentityApi
 
-from ledgerflow_xero import ApiClient, Configuration, RoutingError, UnsupportedApiError
+from ledgerflow_xero import ApiClient, Configuration, HostNotAllowedError, UnsupportedApiError
 
 from .conftest import SCOPE, SOURCES, oauth2_token, token_set
 
@@ -119,7 +119,7 @@ def test_opting_in_sends_an_unsupported_api_to_ledgerflow(recorder):
 def test_a_redirect_towards_xero_is_refused_before_it_is_followed(recorder, no_xero_traffic):
     client, _ = make_client(recorder, 1004)
     recorder.redirects["/1004/connections"] = "https://api.xero.com/connections"
-    with pytest.raises(RoutingError, match="refusing to send GET to a Xero host"):
+    with pytest.raises(HostNotAllowedError, match="api.xero.com.*it is a Xero host"):
         IdentityApi(client).get_connections()
     assert recorder.seen() == [("GET", "/1004/connections")]
     assert no_xero_traffic.xero_hosts == []

@@ -12,15 +12,21 @@ def test_the_spy_refuses_and_records_a_xero_lookup(no_xero_traffic):
     with pytest.raises(OSError, match="refused DNS lookup of Xero host"):
         socket.getaddrinfo("Identity.Xero.com", 443)
     assert no_xero_traffic.xero_hosts == ["Identity.Xero.com"]
-    no_xero_traffic.xero_lookups.clear()  # seen and asserted: let teardown pass
+    no_xero_traffic.forget()  # seen and asserted: let teardown pass
 
 
 def test_the_spy_records_a_plain_urllib3_request_to_xero(no_xero_traffic):
     with pytest.raises(urllib3.exceptions.HTTPError):
         urllib3.PoolManager(retries=False).request("GET", "https://api.xero.com/connections")
     assert "api.xero.com" in no_xero_traffic.xero_hosts
-    no_xero_traffic.pool_hosts.clear()
-    no_xero_traffic.xero_lookups.clear()
+    no_xero_traffic.forget()
+
+
+def test_the_spy_records_a_connection_made_without_a_lookup(no_xero_traffic):
+    listener = socket.create_server(("127.0.0.1", 0))
+    with listener, socket.socket() as client:
+        client.connect(listener.getsockname())
+    assert no_xero_traffic.connections == ["127.0.0.1"]
 
 
 def test_route_command_prints_each_mapped_url(capsys):

@@ -1,6 +1,7 @@
 import pytest
 
-from ledgerflow_xero import InvalidSourceError, LedgerflowError, Source, parse_source
+from ledgerflow_xero import InvalidSourceError, LedgerflowError, Source
+from ledgerflow_xero.sources import parse_source
 
 
 @pytest.mark.parametrize(

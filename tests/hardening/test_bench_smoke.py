@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ledgerflow_xero import ROUTES, UNSUPPORTED_APIS
+from ledgerflow_xero.routing import ROUTES, UNSUPPORTED_APIS
 
 BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench.py"
 

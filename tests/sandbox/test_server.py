@@ -10,9 +10,9 @@ from typing import Any, Dict, List
 
 import pytest
 
-from ledgerflow_xero import ROUTES, SandboxConfigError, Source
+from ledgerflow_xero import SandboxConfigError, Source
 from ledgerflow_xero.oauth import endpoints
-from ledgerflow_xero.routing import XERO_JWKS_URL, route
+from ledgerflow_xero.routing import ROUTES, XERO_JWKS_URL, route
 from ledgerflow_xero.sandbox import parse_client_spec, running_sandbox
 from ledgerflow_xero.sandbox.accounting import validate_upstream
 

@@ -30,8 +30,9 @@ def error_examples() -> List[BaseException]:
         parameters = inspect.signature(cls.__init__).parameters
         kwargs = {"status": 400, "error": "invalid_grant", "error_description": "reused"} if "status" in parameters \
             else {"check": "nonce"} if "check" in parameters else {}
-        args = ["message of " + cls.__name__] + (["payroll"] if "api" in parameters else [])
-        examples.append(cls(*args, **kwargs))
+        extra = [f"{name}-value" for name, parameter in list(parameters.items())[2:]
+                 if parameter.kind is parameter.POSITIONAL_OR_KEYWORD and parameter.default is parameter.empty]
+        examples.append(cls("message of " + cls.__name__, *extra, **kwargs))
     return examples
 
 
@@ -50,7 +51,7 @@ def test_an_error_round_trips_with_its_attributes(error: BaseException, trip: Ca
     again = trip(error)
     assert type(again) is type(error) and str(again) == str(error) and again.args == error.args
     assert vars(again) == vars(error)
-    for attribute in ("status", "error", "error_description", "check", "api"):
+    for attribute in ("status", "error", "error_description", "check", "api", "host"):
         assert getattr(again, attribute, None) == getattr(error, attribute, None)
 
 

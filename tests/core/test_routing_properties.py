@@ -5,7 +5,6 @@ kept byte for byte, and every other Xero URL is refused."""
 from __future__ import annotations
 
 import string
-from typing import Tuple
 from urllib.parse import unquote
 
 import pytest
@@ -13,17 +12,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from urllib3.util import parse_url
 
-from ledgerflow_xero import (
-    ROUTES,
-    UNSUPPORTED_APIS,
-    InvalidHostError,
-    InvalidSourceError,
-    Router,
-    RoutingError,
-    Source,
-    validate_host,
-)
-from ledgerflow_xero.routing import _url_targets_xero_carefully, is_xero_host, shown, url_targets_xero
+from ledgerflow_xero import InvalidHostError, InvalidSourceError, Router, RoutingError, Source
+from ledgerflow_xero.routing import ROUTES, UNSUPPORTED_APIS, is_xero_host, read_url, validate_host
 
 # Per test, not a global profile: other test modules keep hypothesis's defaults.
 thorough = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -83,8 +73,8 @@ def test_a_routed_url_lands_under_the_source_with_the_rest_kept_byte_for_byte(
     except RoutingError as error:
         # The only reason to refuse a mapped URL: its path could climb out of the source.
         assert has_dot_segment(path_of(tail)), (url, error)
-        if tail_query or tail_fragment:  # the message shows the URL without its query
-            assert "?…" in str(error) and (len(tail_query) < 2 or tail_query not in str(error))
+        if len(tail_query) > 1:  # the message shows the URL without its query
+            assert tail_query not in str(error)
         return
     assert not has_dot_segment(path_of(tail)), (url, routed)
     base = expected_base(router, route.name)
@@ -93,32 +83,7 @@ def test_a_routed_url_lands_under_the_source_with_the_rest_kept_byte_for_byte(
     parsed = parse_url(routed)
     assert parsed.host == parse_url(router.host).host
     assert ".." not in decoded_segments(path_of(routed[len(router.host):]))
-    assert not url_targets_xero(routed)
-    assert routed == Router(source, host).route(url)  # a second router agrees
-
-
-@thorough
-@given(url=st.one_of(
-    st.tuples(st.sampled_from(ROUTES), sub_path, query).map(lambda t: t[0].xero_url + t[1] + t[2]),
-    st.tuples(st.sampled_from(sorted(XERO_ROUTE_HOSTS)), st.text(PATH_CHARS + "/%.?#\\", max_size=40))
-    .map(lambda t: f"https://{t[0]}/{t[1]}"),
-    st.text(PATH_CHARS + "/%.?#\\", max_size=60).map(lambda tail: "https://api.xero.com" + tail),
-))
-@example(url="https://identity.xero.com/.well-\u212anown/openid-configuration")  # Kelvin sign is not "K"
-@example(url="https://api.xero.com./api.xro/2.0/Invoices")
-@example(url="https://API.XERO.COM:443/API.XRO/2.0/Invoices")
-def test_the_fast_path_agrees_with_the_careful_one(url: str) -> None:
-    fast = Router(1004)
-    careful = Router(1004)
-    careful._fast_match = lambda _url: None  # force every URL down the careful path
-
-    def outcome(router: Router) -> Tuple[str, str]:
-        try:
-            return "routed", router.route(url)
-        except RoutingError as error:
-            return type(error).__name__, str(error)
-
-    assert outcome(fast) == outcome(careful)
+    assert not is_xero_host(parsed.host)
 
 
 xero_subdomain = st.lists(st.text(string.ascii_lowercase + string.digits + "-", min_size=1, max_size=10),
@@ -130,7 +95,7 @@ xero_subdomain = st.lists(st.text(string.ascii_lowercase + string.digits + "-", 
 def test_every_other_xero_host_is_refused(hostname: str, tail: str, flips: st.DataObject) -> None:
     assume(hostname not in XERO_ROUTE_HOSTS)
     url = "https://" + ascii_case_variant(hostname, flips) + flips.draw(st.sampled_from(["", ".", ":443"])) + tail
-    assert url_targets_xero(url)
+    assert is_xero_host(parse_url(url).host)
     with pytest.raises(RoutingError):
         Router(1009).route(url)
 
@@ -175,18 +140,6 @@ def test_a_non_xero_url_is_returned_unchanged(scheme: str, host: str, tail: str)
     url = f"{scheme}://{host}{tail}"
     assume(not is_xero_host(parse_url(url).host))
     assert Router(1004).route(url) is url
-    assert url_targets_xero(url) is False
-
-
-@thorough
-@given(url=st.one_of(
-    st.text(max_size=40),
-    st.tuples(st.sampled_from(["https://", "http://", "//", "", "HTTPS://", "ftp://"]),
-              st.text(string.printable, max_size=15), st.sampled_from(["api.xero.com", "xero.com", "evil.org"]),
-              st.text(string.printable, max_size=15)).map("".join),
-))
-def test_the_cached_xero_check_agrees_with_the_careful_one(url: str) -> None:
-    assert url_targets_xero(url) == _url_targets_xero_carefully(url)
 
 
 HOSTILE_SOURCES = ["1004/../admin", "1004?x=1", "1004#x", "1004/", "/1004", " 1004", "1004 ", "1004\n", "\t1009",
@@ -229,7 +182,11 @@ def test_a_hostile_host_is_refused_or_parses_the_same_for_urllib3(host: str) -> 
     try:
         normalised = validate_host(host)
     except InvalidHostError as error:
-        assert shown(host) in str(error)  # the value, without user info, cut to ~100 characters
+        authority = read_url(host).authority
+        if "@" in authority:  # user info is never echoed: shown as ***@
+            assert "//***@" in str(error) and "//" + authority.rpartition("@")[0] + "@" not in str(error)
+        else:
+            assert repr(host) in str(error)
         return
     assert host not in HOSTILE_HOSTS
     parsed = parse_url(normalised)
