@@ -328,12 +328,17 @@ class _DeadlinePoolMixin:
         return connection
 
 
-class _HTTPPool(_DeadlinePoolMixin, urllib3.HTTPConnectionPool):
-    pass
+_DEADLINE_CLASSES: Dict[type, type] = {}
 
 
-class _HTTPSPool(_DeadlinePoolMixin, urllib3.HTTPSConnectionPool):
-    pass
+def _with_deadlines(pool_class: type) -> type:
+    """``pool_class`` with the deadline registration mixed in (built once per class)."""
+    if issubclass(pool_class, _DeadlinePoolMixin):
+        return pool_class
+    made = _DEADLINE_CLASSES.get(pool_class)
+    if made is None:
+        made = _DEADLINE_CLASSES[pool_class] = type(pool_class.__name__, (_DeadlinePoolMixin, pool_class), {})
+    return made
 
 
 _PREPARED_MARK = "_ledgerflow_transport"
@@ -345,7 +350,9 @@ def prepare_pool(pool_manager: Any) -> None:
     if vars(pool_manager).get(_PREPARED_MARK) or not isinstance(pool_manager, urllib3.PoolManager):
         return  # done already, or a stand-in (tests, benchmarks) that has its own rules
     pool_manager.connection_pool_kw["retries"] = NO_RETRIES
-    pool_manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    pool_manager.pool_classes_by_scheme = {
+        scheme: _with_deadlines(pool_class) for scheme, pool_class in pool_manager.pool_classes_by_scheme.items()
+    }
     pool_manager.clear()  # pools built before this point lack both
     setattr(pool_manager, _PREPARED_MARK, True)
 
