@@ -39,13 +39,14 @@ class TokenSet(Dict[str, Any]):
 
 def _number(name: str, value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise OAuthParameterError(f"token set {name} {value!r} is not a number of seconds")
+        raise OAuthParameterError(f"token set {name} {_shown(value)} is not a number of seconds")
     if isinstance(value, str):
         try:
-            value = float(value) if "." in value else int(value)
+            return float(value) if "." in value else int(value)
         except ValueError:
-            raise OAuthParameterError(f"token set {name} {value!r} is not a number of seconds") from None
-    return value
+            raise OAuthParameterError(f"token set {name} {_shown(value)} is not a number of seconds") from None
+    number: float | int = value
+    return number
 
 
 def normalise_token_set(
