@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import abc
 from typing import Any, Dict, List, Mapping, Tuple
 
 from .errors import TokenRefreshError
@@ -114,7 +115,7 @@ def stored_token(token: Any) -> Any:
     sends the right scope: ``scope`` as a list, the keys ``update_token`` requires present,
     others dropped, numeric strings as numbers. Anything that is not a mapping is returned
     as it is (xero-python reports it)."""
-    if not isinstance(token, Mapping):
+    if type(token) is not dict and not isinstance(token, abc.Mapping):
         return token
     if (_REQUIRED_KEYS <= token.keys() <= _KEY_SET and not isinstance(token["scope"], str)
             and not isinstance(token["expires_in"], str) and not isinstance(token.get("expires_at"), str)):
