@@ -22,6 +22,7 @@ from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .routing import Router
 from .sources import SourceLike
+from .token_answer import stored_token
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
 # ``import ledgerflow_xero`` for the many programs that never patch.
@@ -39,6 +40,15 @@ def _route_request(wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, 
     named = dict(kwargs)
     method = args[0] if args else named.pop("method")
     return dispatch(instance, wrapped, method, named.pop("url"), (), named)
+
+
+def _repair_stored_token(
+    wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]
+) -> Any:
+    token = wrapped(*args, **kwargs)
+    if instance is None or getattr(instance, "_ledgerflow_routes_itself", False):
+        return token  # a Ledgerflow ApiClient repairs its own
+    return stored_token(token) if router_of(instance.configuration) is not None else token
 
 
 def _guard_new_rest_client(
@@ -108,6 +118,7 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
             check_xero_python_version()
             for owner, name, wrapper in (
                 (XeroApiClient, "request", _route_request),
+                (XeroApiClient, "get_oauth2_token", _repair_stored_token),
                 (RESTClientObject, "__init__", _guard_new_rest_client),
             ):
                 _originals[(owner, name)] = owner.__dict__[name]

@@ -66,3 +66,22 @@ def test_stored_token_repairs_a_set_for_update_token() -> None:
     assert set(repaired) == {"access_token", "refresh_token", "id_token", "token_type", "expires_in", "expires_at",
                              "scope"}
     assert stored_token(None) is None
+
+
+def test_under_patch_a_plain_client_with_a_stored_scope_string_refreshes_right(server: LoopbackServer) -> None:
+    from xero_python.api_client import ApiClient as XeroApiClient
+    from xero_python.api_client.configuration import Configuration as XeroConfiguration
+    from xero_python.api_client.oauth2 import OAuth2Token
+
+    import ledgerflow_xero
+
+    from .loopback import CLIENT_ID, CLIENT_SECRET
+
+    token = dict(server.expired_set(), scope=SCOPE)
+    store = TokenStore(token)
+    with ledgerflow_xero.patched(source=1004, host=server.base_url):
+        client = XeroApiClient(XeroConfiguration(oauth2_token=OAuth2Token(client_id=CLIENT_ID,
+                                                                          client_secret=CLIENT_SECRET)),
+                               pool_threads=1, oauth2_token_getter=store.get, oauth2_token_saver=store.save)
+        client.refresh_oauth2_token()
+    assert server.forms[-1]["scope"] == SCOPE and store.token["refresh_token"] != token["refresh_token"]
