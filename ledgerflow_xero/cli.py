@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Dict, Sequence
+from typing import Dict, Sequence, Tuple
 
 from ._cli_support import run_command
 from ._version import __version__
 
 # subcommand -> (module with register(subparsers), one-line help); loaded when it runs.
-COMMANDS: Dict[str, tuple] = {
+COMMANDS: Dict[str, Tuple[str, str]] = {
     "route": (".routing_cli", "print the Ledgerflow URL for Xero URLs"),
     "authorize-url": (".oauth.cli", "print a Ledgerflow login URL (with PKCE) for a source"),
     "sandbox": (".sandbox.cli", "run a local Ledgerflow with sample data for 1001, 1004 and 1009"),

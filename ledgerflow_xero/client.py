@@ -3,13 +3,13 @@ its connection pool limited to the hosts the client may reach."""
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from typing import Any, Callable, Dict, Tuple
 
-from xero_python.api_client import ApiClient as XeroApiClient
-
 from ._log import logger, safe_url
+from ._xero import XeroApiClient
 from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
 from .resilience import RetryPolicy, send
@@ -17,7 +17,7 @@ from .routing import Router
 from .token_answer import stored_token
 
 
-class _GlobalRouting:
+class GlobalRouting:
     """The router :func:`ledgerflow_xero.patch` installed for clients without their own, and
     the pool managers whose guard it added (and :func:`~ledgerflow_xero.unpatch` removes)."""
 
@@ -29,7 +29,7 @@ def router_of(configuration: Any) -> Router | None:
     """The router a configuration's requests go through: its own Ledgerflow settings, else
     the global patch's, else None (the client is left untouched)."""
     router = getattr(configuration, "ledgerflow_router", None)
-    return router if router is not None else _GlobalRouting.router
+    return router if router is not None else GlobalRouting.router
 
 
 def dispatch(
@@ -99,10 +99,10 @@ def is_guarded(pool_manager: Any) -> bool:
 
 def unguard_pool_manager(pool_manager: Any) -> None:
     """Undo :func:`guard_pool_manager`: urllib3's own method applies again."""
-    vars(pool_manager).pop("connection_from_host", None)
+    pool_manager.__dict__.pop("connection_from_host", None)
 
 
-class ApiClient(XeroApiClient):  # type: ignore[misc]
+class ApiClient(XeroApiClient):  # type: ignore[misc]  # xero-python is untyped
     """xero-python's ``ApiClient`` that sends its requests to Ledgerflow.
 
     Takes exactly xero-python's arguments. With a :class:`~ledgerflow_xero.Configuration` that
@@ -127,26 +127,26 @@ class ApiClient(XeroApiClient):  # type: ignore[misc]
     def __init__(self, configuration: Any | None = None, *args: Any, **kwargs: Any) -> None:
         if configuration is None:
             configuration = Configuration()
-        super().__init__(configuration, *args, **kwargs)
+        XeroApiClient.__init__(self, configuration, *args, **kwargs)
         pool_manager = self.rest_client.pool_manager
         unguard_pool_manager(pool_manager)  # patch() may have guarded it: this client keeps its own
-        _GlobalRouting.guarded_pools.discard(pool_manager)
+        GlobalRouting.guarded_pools.discard(pool_manager)
         guard_pool_manager(pool_manager, lambda: router_of(self.configuration))
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        return dispatch(self, super().request, method, url, args, kwargs)
+        return dispatch(self, functools.partial(XeroApiClient.request, self), method, url, args, kwargs)
 
     def get_oauth2_token(self) -> Any:
         """xero-python's token getter; for a routed client the stored set is repaired first
         (a ``scope`` string, extra keys) so xero-python can use it (see ``token_answer``)."""
-        token = super().get_oauth2_token()
+        token = XeroApiClient.get_oauth2_token(self)
         return stored_token(token) if router_of(self.configuration) is not None else token
 
     def deserialize(self, response: Any, response_type: Any, response_model_finder: Any) -> Any:
         """xero-python's deserialization; a routed client's non-JSON body raises
         :class:`~ledgerflow_xero.MalformedResponseError` instead of a bare ``ValueError``."""
         try:
-            return super().deserialize(response, response_type, response_model_finder)
+            return XeroApiClient.deserialize(self, response, response_type, response_model_finder)
         except ValueError as error:
             if router_of(self.configuration) is None:
                 raise

@@ -1,12 +1,14 @@
 """``Configuration``: xero-python's configuration plus a Ledgerflow source and host."""
 
+# pyright: reportUnnecessaryIsInstance=false
+# (public entry points check argument types at run time: their callers are often untyped)
+
 from __future__ import annotations
 
 import os
 from typing import Any, Tuple, Type, TypeVar
 
-from xero_python.api_client.configuration import Configuration as XeroConfiguration
-
+from ._xero import XeroConfiguration
 from .errors import InvalidRetryPolicyError, InvalidSourceError
 from .resilience import DEFAULT_TIMEOUT, RetryPolicy, Timeout, check_timeout
 from .routing import DEFAULT_HOST, Router, router_for
@@ -23,7 +25,7 @@ class _FreshInstances(type(XeroConfiguration)):  # type: ignore[misc]
     issue 99), so a second client would share the first one's token and source. Build each
     instance from its own arguments instead."""
 
-    def __call__(cls: Type[_T], *args: Any, **kwargs: Any) -> _T:
+    def __call__(cls: Type[_T], *args: Any, **kwargs: Any) -> _T:  # pyright: ignore[reportSelfClsParameterName, reportGeneralTypeIssues]
         return type.__call__(cls, *args, **kwargs)  # type: ignore[no-any-return]
 
 
@@ -81,7 +83,7 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):  # type: igno
         timeout: Timeout | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        XeroConfiguration.__init__(self, *args, **kwargs)
         self._ledgerflow_timeout = None if timeout is None else check_timeout(timeout)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidRetryPolicyError(f"retry= takes a ledgerflow_xero.RetryPolicy or None, not {retry!r}")

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import threading
 import warnings
 from importlib import metadata
-from typing import Any, Callable, Dict, Iterator, Tuple
+from typing import Any, Callable, Dict, Generator, Tuple
 
-from xero_python.api_client import ApiClient as XeroApiClient
-from xero_python.rest import RESTClientObject
-
-from .client import _GlobalRouting, dispatch, guard_pool_manager, is_guarded, router_of, unguard_pool_manager
+from ._xero import RESTClientObject, XeroApiClient
+from .client import GlobalRouting, dispatch, guard_pool_manager, is_guarded, router_of, unguard_pool_manager
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .routing import Router
@@ -63,7 +62,7 @@ def _guard_new_rest_client(
 def _guard(pool_manager: Any, router_getter: Callable[[], Router | None]) -> None:
     if not is_guarded(pool_manager):
         guard_pool_manager(pool_manager, router_getter)
-        _GlobalRouting.guarded_pools.add(pool_manager)
+        GlobalRouting.guarded_pools.add(pool_manager)
 
 
 def supported_xero_python() -> str | None:
@@ -113,8 +112,7 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
         raise InvalidSourceError("patch() needs a source: pass source= or set LEDGERFLOW_SOURCE")
     with _lock:
         if not _originals:
-            import wrapt
-
+            wrapt: Any = importlib.import_module("wrapt")
             check_xero_python_version()
             for owner, name, wrapper in (
                 (XeroApiClient, "request", _route_request),
@@ -125,8 +123,8 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
                 wrapt.wrap_function_wrapper(owner, name, wrapper)
             for candidate in gc.get_objects():  # clients built before patch()
                 if isinstance(candidate, RESTClientObject):
-                    _guard(candidate.pool_manager, lambda: _GlobalRouting.router)
-        _GlobalRouting.router = router
+                    _guard(candidate.pool_manager, lambda: GlobalRouting.router)
+        GlobalRouting.router = router
 
 
 def unpatch() -> None:
@@ -135,8 +133,7 @@ def unpatch() -> None:
     with _lock:
         if not _originals:
             return
-        import wrapt
-
+        wrapt: Any = importlib.import_module("wrapt")
         for (owner, name), original in _originals.items():
             current = owner.__dict__[name]
             if isinstance(current, wrapt.FunctionWrapper) and current.__wrapped__ is original:
@@ -148,11 +145,11 @@ def unpatch() -> None:
                     LedgerflowCompatibilityWarning,
                     stacklevel=2,
                 )
-        for pool_manager in list(_GlobalRouting.guarded_pools):
+        for pool_manager in list(GlobalRouting.guarded_pools):
             unguard_pool_manager(pool_manager)
-        _GlobalRouting.guarded_pools.clear()
+        GlobalRouting.guarded_pools.clear()
         _originals.clear()
-        _GlobalRouting.router = None
+        GlobalRouting.router = None
 
 
 def is_patched() -> bool:
@@ -161,7 +158,9 @@ def is_patched() -> bool:
 
 
 @contextlib.contextmanager
-def patched(source: SourceLike | None = None, host: str | None = None, **options: object) -> Iterator[Router]:
+def patched(
+    source: SourceLike | None = None, host: str | None = None, **options: object
+) -> Generator[Router, None, None]:
     """:func:`patch` for the duration of a ``with`` block; on exit the previous state comes
     back exactly (unpatched, or the settings an outer :func:`patch` had). Yields the router.
 
@@ -169,9 +168,9 @@ def patched(source: SourceLike | None = None, host: str | None = None, **options
     ...     AccountingApi(plain_xero_client).get_invoices(tenant_id)
     """
     with _lock:
-        previous = _GlobalRouting.router if is_patched() else None
+        previous = GlobalRouting.router if is_patched() else None
         patch(source, host, **options)
-        router = _GlobalRouting.router
+        router = GlobalRouting.router
     assert router is not None
     try:
         yield router
@@ -180,4 +179,4 @@ def patched(source: SourceLike | None = None, host: str | None = None, **options
             if previous is None:
                 unpatch()
             else:
-                _GlobalRouting.router = previous
+                GlobalRouting.router = previous

@@ -33,9 +33,9 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Set, Tuple, U
 
 import urllib3
 from urllib3.util.retry import Retry
-from xero_python.exceptions import HTTPStatusException
 
 from ._log import logger, safe_url, warn_debug_once
+from ._xero import HTTPStatusException
 from .errors import InvalidRetryPolicyError, TokenRefreshError, TransportError
 from .routing import Router, describe
 
@@ -469,7 +469,7 @@ def transport_error(method: str, url: str, error: Exception) -> TransportError:
     return TransportError(f"{method} {describe(url)} got no complete answer ({_reason(error)})")
 
 
-def _header(error: HTTPStatusException, name: str) -> str | None:
+def _header(error: Any, name: str) -> str | None:
     headers = error.headers
     return headers.get(name) if headers is not None else None
 

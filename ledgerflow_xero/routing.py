@@ -9,6 +9,9 @@ client sends only to its Ledgerflow host, loopback addresses and the hosts its u
 (:meth:`Router.check_destination`). Everything else in the package asks this module.
 """
 
+# pyright: reportUnnecessaryIsInstance=false
+# (public entry points check argument types at run time: their callers are often untyped)
+
 from __future__ import annotations
 
 import functools

@@ -1,5 +1,8 @@
 """The source accounting systems Ledgerflow reads, and parsing of the ways users name them."""
 
+# pyright: reportUnnecessaryIsInstance=false
+# (public entry points check argument types at run time: their callers are often untyped)
+
 from __future__ import annotations
 
 import enum

@@ -36,9 +36,9 @@ import time
 from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 import urllib3
-from xero_python.exceptions import HTTPStatusException
 
 from ._log import logger, safe_url
+from ._xero import HTTPStatusException
 from .errors import InvalidArgumentError, TokenRefreshError
 from .resilience import DeadlineExceeded, _reason, _timed, json_object, redact, secrets_of, token_refusal
 from .token_answer import is_fresh, token_answer

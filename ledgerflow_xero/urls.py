@@ -6,6 +6,9 @@ loopback hosts apart, validates the Ledgerflow host a user configures, and shows
 messages without their secrets.
 """
 
+# pyright: reportUnnecessaryIsInstance=false
+# (public entry points check argument types at run time: their callers are often untyped)
+
 from __future__ import annotations
 
 import functools

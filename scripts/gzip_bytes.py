@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from xero_python.accounting import AccountingApi  # noqa: E402
 
 from ledgerflow_xero.sandbox import Sandbox  # noqa: E402
-from tests.hardening.journey import SignedIn  # noqa: E402
+from tests.support import SignedIn  # noqa: E402
 
 
 class CountingRelay:

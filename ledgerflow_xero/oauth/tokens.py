@@ -40,13 +40,12 @@ class TokenSet(Dict[str, Any]):
 def _number(name: str, value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise OAuthParameterError(f"token set {name} {_shown(value)} is not a number of seconds")
-    if isinstance(value, str):
-        try:
-            return float(value) if "." in value else int(value)
-        except ValueError:
-            raise OAuthParameterError(f"token set {name} {_shown(value)} is not a number of seconds") from None
-    number: float | int = value
-    return number
+    if not isinstance(value, str):
+        return value
+    try:
+        return float(value) if "." in value else int(value)
+    except ValueError:
+        raise OAuthParameterError(f"token set {name} {_shown(value)} is not a number of seconds") from None
 
 
 def normalise_token_set(

@@ -193,7 +193,7 @@ def _validate(
     issuer, key = _signing_keys(source, host).issuer_and_key(kid, timeout)
     required = ["exp", "iss"] + (["aud"] if audience is not None else [])
     try:
-        return jwt.decode(
+        claims: Dict[str, Any] = jwt.decode(
             token,
             key,
             algorithms=list(ACCEPTED_ALGORITHMS),
@@ -205,6 +205,7 @@ def _validate(
     except jwt.PyJWTError as error:
         check = _check_for(jwt, error)
         raise TokenValidationError(f"{check} check failed: the {kind} is not valid: {error}", check=check) from None
+    return claims
 
 
 def validate_id_token(

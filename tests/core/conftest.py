@@ -6,15 +6,16 @@ from typing import Iterator
 import pytest
 from xero_python.api_client.oauth2 import OAuth2Token
 
-from .recording_server import RecordingServer, start_recording_server
+from ..support import LoopbackServer, run_loopback_server
 
 SOURCES = (1001, 1004, 1009)
 SCOPE = ["openid", "offline_access", "accounting.transactions"]
 
 
 @pytest.fixture
-def recorder() -> Iterator[RecordingServer]:
-    yield from start_recording_server()
+def recorder() -> Iterator[LoopbackServer]:
+    """A loopback stand-in for Ledgerflow that records what it is sent."""
+    yield from run_loopback_server(stands_in_for_ledgerflow=True)
 
 
 def token_set(expired: bool = False, access_token: str = "current-access-token") -> dict:

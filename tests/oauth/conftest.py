@@ -1,15 +1,12 @@
-"""Fixtures for the sign-in tests: a loopback HTTP server that plays Ledgerflow's identity
-endpoints, and RSA keys generated per test session for signing tokens."""
+"""Fixtures for the sign-in tests: the shared loopback server (``tests/support.py``) playing
+Ledgerflow's identity endpoints, and RSA keys generated per test session for signing tokens."""
 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List, Tuple
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator
 
 import jwt
 import pytest
@@ -17,92 +14,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ledgerflow_xero.oauth import clear_signing_key_cache
 
+from ..support import LoopbackServer, run_loopback_server
+
 SOURCE = 1004
 CLIENT_ID = "client-id-123"
 CLIENT_SECRET = "client-secret-very-secret"
 
 
-@dataclass
-class Recorded:
-    """One request the loopback server received."""
-
-    method: str
-    path: str
-    query: Dict[str, List[str]]
-    headers: Dict[str, str]
-    body: bytes
-
-    @property
-    def form(self) -> Dict[str, List[str]]:
-        return parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
-
-
-Answer = Tuple[int, Any]  # (status, JSON-able body or raw bytes)
-
-
-@dataclass
-class LoopbackServer:
-    """A real HTTP server on 127.0.0.1:<ephemeral>; ``answers[(method, path)]`` is what it
-    sends back (a (status, body) pair or a callable taking the Recorded request)."""
-
-    host: str
-    answers: Dict[Tuple[str, str], Any] = field(default_factory=dict)
-    requests: List[Recorded] = field(default_factory=list)
-
-    def answer(self, method: str, path: str, status: int, body: Any) -> None:
-        self.answers[(method, path)] = (status, body)
-
-    def requests_to(self, path: str) -> List[Recorded]:
-        return [r for r in self.requests if r.path == path]
-
-
-def _handler_for(server: LoopbackServer) -> type:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            split = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            recorded = Recorded(
-                method=self.command,
-                path=split.path,
-                query=parse_qs(split.query),
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=self.rfile.read(length) if length else b"",
-            )
-            server.requests.append(recorded)
-            answer: Any | None = server.answers.get((self.command, split.path))
-            if callable(answer):
-                answer = answer(recorded)
-            status, body = answer if answer is not None else (404, {"error": "not_found"})
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (the timeout test)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-        def log_message(self, *args: Any) -> None:  # keep test output clean
-            pass
-
-    return Handler
-
-
 @pytest.fixture
 def loopback() -> Iterator[LoopbackServer]:
-    state = LoopbackServer(host="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-    state.host = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    yield from run_loopback_server()
 
 
 @pytest.fixture(autouse=True)

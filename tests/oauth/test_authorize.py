@@ -17,6 +17,7 @@ from ledgerflow_xero import (
     OAuthParameterError,
     authorization_url,
     endpoints,
+    oauth_endpoints,
 )
 
 SCOPES = ["openid", "profile", "email", "accounting.transactions", "offline_access"]
@@ -142,7 +143,7 @@ def test_bad_input_raises_a_typed_error_naming_it(kwargs, error, named) -> None:
 
 
 def test_endpoints_come_from_the_routing_table() -> None:
-    urls = endpoints(1009, host="https://xero.api.ledgerscope.dev")
+    urls = oauth_endpoints(1009, host="https://xero.api.ledgerscope.dev")
     assert urls.as_dict() == {
         "authorize_url": "https://xero.api.ledgerscope.dev/1009/identity/connect/authorize",
         "token_url": "https://xero.api.ledgerscope.dev/1009/connect/token",
@@ -152,14 +153,18 @@ def test_endpoints_come_from_the_routing_table() -> None:
         "api_base_url": "https://xero.api.ledgerscope.dev/1009/api.xro/2.0",
         "connections_url": "https://xero.api.ledgerscope.dev/1009/connections",
     }
-    assert endpoints("quickbooks").token_url == "https://xero.api.ledgerscope.com/1004/connect/token"
+    assert oauth_endpoints("quickbooks").token_url == "https://xero.api.ledgerscope.com/1004/connect/token"
 
 
 def test_endpoints_agree_with_route_for_every_xero_url() -> None:
     from ledgerflow_xero.routing import XERO_JWKS_URL, XERO_URLS, route
 
-    urls = endpoints(1001, host="http://127.0.0.1:8080")
+    urls = oauth_endpoints(1001, host="http://127.0.0.1:8080")
     assert urls.authorize_url == route(XERO_URLS["authorize"], 1001, "http://127.0.0.1:8080")
     assert urls.token_url == route(XERO_URLS["token"], 1001, "http://127.0.0.1:8080")
     assert urls.jwks_uri == route(XERO_JWKS_URL, 1001, "http://127.0.0.1:8080")
     assert urls.connections_url == route(XERO_URLS["connections"], 1001, "http://127.0.0.1:8080")
+
+
+def test_endpoints_is_the_earlier_name_of_oauth_endpoints():
+    assert endpoints is oauth_endpoints

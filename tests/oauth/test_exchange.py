@@ -17,7 +17,8 @@ from ledgerflow_xero import (
     normalise_token_set,
 )
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, SOURCE, LoopbackServer
+from ..support import LoopbackServer
+from .conftest import CLIENT_ID, CLIENT_SECRET, SOURCE
 
 TOKEN_PATH = f"/{SOURCE}/connect/token"
 CODE = "the-authorization-code"

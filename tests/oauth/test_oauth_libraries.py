@@ -1,4 +1,4 @@
-"""The README's recipes: endpoints() plugged into requests-oauthlib and Authlib, run
+"""The README's recipes: oauth_endpoints() plugged into requests-oauthlib and Authlib, run
 against the loopback stand-in, and their token sets made fit for xero-python."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from flask import Flask, jsonify
 from requests_oauthlib import OAuth2Session
 from xero_python.api_client.oauth2 import OAuth2Token
 
-from ledgerflow_xero import endpoints, normalise_token_set, validate_id_token
+from ledgerflow_xero import normalise_token_set, oauth_endpoints, validate_id_token
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, SOURCE, Identity, LoopbackServer
+from ..support import LoopbackServer
+from .conftest import CLIENT_ID, CLIENT_SECRET, SOURCE, Identity
 
 REDIRECT_URI = "http://localhost:5000/callback"
 SCOPES = ["openid", "profile", "email", "accounting.transactions", "offline_access"]
@@ -33,7 +34,7 @@ def fits_xero_python(token_set) -> bool:
 def test_requests_oauthlib_with_endpoints(loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the stand-in is http on loopback
     loopback.answer("POST", f"/{SOURCE}/connect/token", 200, token_answer())
-    ledgerflow = endpoints(SOURCE, host=loopback.host)
+    ledgerflow = oauth_endpoints(SOURCE, host=loopback.host)
 
     oauth = OAuth2Session(CLIENT_ID, redirect_uri=REDIRECT_URI, scope=SCOPES, pkce="S256")
     url, state = oauth.authorization_url(ledgerflow.authorize_url)
@@ -51,7 +52,7 @@ def test_requests_oauthlib_with_endpoints(loopback: LoopbackServer, monkeypatch:
 def test_authlib_register_with_endpoints(identity: Identity, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # the stand-in is http on loopback
     server = identity.server
-    ledgerflow = endpoints(SOURCE, host=server.host)
+    ledgerflow = oauth_endpoints(SOURCE, host=server.host)
     app = Flask(__name__)
     app.secret_key = "test-only"
     oauth = flask_client.OAuth(app)

@@ -14,7 +14,8 @@ from xero_python.identity import IdentityApi
 
 from ledgerflow_xero import ApiClient, Configuration, exchange_code
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, SOURCE, LoopbackServer, Recorded
+from ..support import LoopbackServer, Recorded
+from .conftest import CLIENT_ID, CLIENT_SECRET, SOURCE
 
 SCOPE = "openid profile email accounting.transactions offline_access"
 CONNECTION = {

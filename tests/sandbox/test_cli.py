@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -87,7 +88,7 @@ def test_sandbox_command_serves_until_stopped_and_prints_its_clients():
         text = "".join(banner)
         base_url = text.split("Ledgerflow sandbox on ", 1)[1].split()[0]
         answer = urllib3.PoolManager().request("GET", base_url + "/1009/.well-known/openid-configuration")
-        assert answer.status == 200 and answer.json()["issuer"] == base_url + "/1009"
+        assert answer.status == 200 and json.loads(answer.data)["issuer"] == base_url + "/1009"
     finally:
         process.terminate()
         process.wait(timeout=10)

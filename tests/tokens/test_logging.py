@@ -83,7 +83,7 @@ def test_a_sign_in_refresh_and_failure_through_the_sandbox_log_no_secret(caplog:
     from ledgerflow_xero import TransportError
     from ledgerflow_xero.sandbox import running_sandbox
 
-    from ..hardening.journey import SignedIn
+    from ..support import SignedIn
 
     with caplog.at_level(logging.DEBUG, logger="ledgerflow_xero"), running_sandbox(seed=11) as sandbox:
         session = SignedIn(sandbox, 1009)

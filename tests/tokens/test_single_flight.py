@@ -100,7 +100,7 @@ def test_a_waiter_gives_up_in_bounded_time_when_the_refresh_hangs() -> None:
 def test_sandbox_with_rotation_sixteen_clients_refresh_once() -> None:
     from ledgerflow_xero.sandbox import running_sandbox
 
-    from ..hardening.journey import SignedIn
+    from ..support import SignedIn
 
     with running_sandbox(seed=3) as sandbox:
         session = SignedIn(sandbox, 1004)

@@ -125,7 +125,7 @@ def test_eight_processes_share_one_token_set(database_url: str, sandbox: Any) ->
 
     from ledgerflow_xero import ApiClient, Configuration, SQLTokenStore
 
-    from ..hardening.journey import SignedIn
+    from ..support import SignedIn
 
     authority = sandbox.app.authority
     counts = {"refreshes": 0, "invalid_grant": 0}

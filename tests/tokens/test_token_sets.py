@@ -80,8 +80,11 @@ def test_under_patch_a_plain_client_with_a_stored_scope_string_refreshes_right(s
     token = dict(server.expired_set(), scope=SCOPE)
     store = TokenStore(token)
     with ledgerflow_xero.patched(source=1004, host=server.base_url):
-        client = XeroApiClient(XeroConfiguration(oauth2_token=OAuth2Token(client_id=CLIENT_ID,
-                                                                          client_secret=CLIENT_SECRET)),
-                               pool_threads=1, oauth2_token_getter=store.get, oauth2_token_saver=store.save)
+        configuration = XeroConfiguration()
+        # set after construction: xero-python's Configuration() hands out copies of its first
+        # instance, ignoring the arguments of later calls (upstream issue 99)
+        configuration.oauth2_token = OAuth2Token(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        client = XeroApiClient(configuration, pool_threads=1, oauth2_token_getter=store.get,
+                               oauth2_token_saver=store.save)
         client.refresh_oauth2_token()
     assert server.forms[-1]["scope"] == SCOPE and store.token["refresh_token"] != token["refresh_token"]

@@ -22,7 +22,7 @@ from ledgerflow_xero import (
 from ledgerflow_xero.resilience import parse_retry_after
 from ledgerflow_xero.sandbox import running_sandbox
 
-from .journey import SignedIn
+from ..support import SignedIn
 
 ACCOUNTING = "/api.xro/2.0/Organisation"
 TOKEN = "/connect/token"

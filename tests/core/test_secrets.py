@@ -21,7 +21,7 @@ from ledgerflow_xero import (
 )
 from ledgerflow_xero.sandbox import running_sandbox
 
-from .journey import SignedIn
+from ..support import SignedIn
 from .test_faults import error_texts
 
 
