@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any, Dict, Tuple, Type
 
 import urllib3
 
@@ -21,12 +21,12 @@ class LedgerflowError(Exception):
     Every one pickles and copies with its message and attributes (a process pool passes
     errors between processes), whatever its constructor takes."""
 
-    def __reduce__(self) -> tuple:  # type: ignore[type-arg]
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (_restore_error, (type(self), self.args, dict(vars(self))))
 
 
-def _restore_error(cls: type, args: tuple, state: dict) -> BaseException:  # type: ignore[type-arg]
-    error: BaseException = cls.__new__(cls, *args)
+def _restore_error(cls: Type[BaseException], args: Tuple[Any, ...], state: Dict[str, Any]) -> BaseException:
+    error = cls.__new__(cls, *args)
     error.args = args
     vars(error).update(state)
     return error
