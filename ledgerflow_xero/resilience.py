@@ -342,6 +342,7 @@ def _with_deadlines(pool_class: type) -> type:
 
 
 _PREPARED_MARK = "_ledgerflow_transport"
+_prepare_lock = threading.Lock()
 
 
 def prepare_pool(pool_manager: Any) -> None:
@@ -349,12 +350,15 @@ def prepare_pool(pool_manager: Any) -> None:
     (nor Retry-After sleeps), and connections the overall deadline can shut. Idempotent."""
     if vars(pool_manager).get(_PREPARED_MARK) or not isinstance(pool_manager, urllib3.PoolManager):
         return  # done already, or a stand-in (tests, benchmarks) that has its own rules
-    pool_manager.connection_pool_kw["retries"] = NO_RETRIES
-    pool_manager.pool_classes_by_scheme = {
-        scheme: _with_deadlines(pool_class) for scheme, pool_class in pool_manager.pool_classes_by_scheme.items()
-    }
-    pool_manager.clear()  # pools built before this point lack both
-    setattr(pool_manager, _PREPARED_MARK, True)
+    with _prepare_lock:  # two threads sending a client's first requests at once prepare it once
+        if vars(pool_manager).get(_PREPARED_MARK):
+            return
+        pool_manager.connection_pool_kw["retries"] = NO_RETRIES
+        pool_manager.pool_classes_by_scheme = {
+            scheme: _with_deadlines(pool_class) for scheme, pool_class in pool_manager.pool_classes_by_scheme.items()
+        }
+        pool_manager.clear()  # pools built before this point lack both
+        setattr(pool_manager, _PREPARED_MARK, True)
 
 
 def request_timeouts(configured: Any, requested: Any) -> Tuple[Tuple[float, float], float]:
