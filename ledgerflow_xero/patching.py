@@ -19,6 +19,7 @@ from ._xero import RESTClientObject, XeroApiClient
 from .client import GlobalRouting, dispatch, guard_pool_manager, is_guarded, router_of, unguard_pool_manager
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
+from .resilience import unprepare_pool
 from .routing import Router
 from .sources import SourceLike
 from .token_answer import stored_token
@@ -147,6 +148,7 @@ def unpatch() -> None:
                 )
         for pool_manager in list(GlobalRouting.guarded_pools):
             unguard_pool_manager(pool_manager)
+            unprepare_pool(pool_manager)
         GlobalRouting.guarded_pools.clear()
         _originals.clear()
         GlobalRouting.router = None

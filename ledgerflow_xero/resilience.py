@@ -353,12 +353,28 @@ def prepare_pool(pool_manager: Any) -> None:
     with _prepare_lock:  # two threads sending a client's first requests at once prepare it once
         if vars(pool_manager).get(_PREPARED_MARK):
             return
+        original = (dict(pool_manager.connection_pool_kw), vars(pool_manager).get("pool_classes_by_scheme"))
         pool_manager.connection_pool_kw["retries"] = NO_RETRIES
         pool_manager.pool_classes_by_scheme = {
             scheme: _with_deadlines(pool_class) for scheme, pool_class in pool_manager.pool_classes_by_scheme.items()
         }
         pool_manager.clear()  # pools built before this point lack both
-        setattr(pool_manager, _PREPARED_MARK, True)
+        setattr(pool_manager, _PREPARED_MARK, original)
+
+
+def unprepare_pool(pool_manager: Any) -> None:
+    """Undo :func:`prepare_pool` (``unpatch()`` gives plain xero-python clients back as they were)."""
+    with _prepare_lock:
+        original = vars(pool_manager).pop(_PREPARED_MARK, None)
+        if original is None:
+            return
+        connection_pool_kw, pool_classes = original
+        pool_manager.connection_pool_kw = connection_pool_kw
+        if pool_classes is None:
+            vars(pool_manager).pop("pool_classes_by_scheme", None)
+        else:
+            pool_manager.pool_classes_by_scheme = pool_classes
+        pool_manager.clear()
 
 
 def request_timeouts(configured: Any, requested: Any) -> Tuple[Tuple[float, float], float]:

@@ -115,3 +115,24 @@ def test_a_bad_timeout_is_refused_naming_it(server: LoopbackServer, timeout: Any
 def test_a_bad_retry_policy_is_refused(settings: Any) -> None:
     with pytest.raises(InvalidRetryPolicyError):
         RetryPolicy(**settings)
+
+
+def test_unpatch_gives_a_plain_clients_pool_back_as_it_was(server: LoopbackServer) -> None:
+    from xero_python.api_client import ApiClient as XeroApiClient
+    from xero_python.api_client.configuration import Configuration as XeroConfiguration
+    from xero_python.api_client.oauth2 import OAuth2Token
+
+    import ledgerflow_xero
+
+    from .loopback import CLIENT_ID, CLIENT_SECRET
+
+    store = TokenStore(server.issue())
+    configuration = XeroConfiguration()
+    configuration.oauth2_token = OAuth2Token(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    client = XeroApiClient(configuration, pool_threads=1, oauth2_token_getter=store.get)
+    pool_manager = client.rest_client.pool_manager
+    before = (dict(pool_manager.connection_pool_kw), dict(pool_manager.pool_classes_by_scheme))
+    with ledgerflow_xero.patched(source=1004, host=server.base_url):
+        AccountingApi(client).get_organisations("tenant-1")
+        assert pool_manager.connection_pool_kw["retries"].read == 0  # no urllib3 retries while routed
+    assert (dict(pool_manager.connection_pool_kw), dict(pool_manager.pool_classes_by_scheme)) == before
