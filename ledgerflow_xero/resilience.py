@@ -29,7 +29,7 @@ import random
 import socket
 import threading
 import time
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Set, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Set, Tuple, TypeVar, Union
 
 import urllib3
 from urllib3.util.retry import Retry
@@ -391,18 +391,18 @@ def request_timeouts(configured: Any, requested: Any) -> Tuple[Tuple[float, floa
     return (connect, read), connect + read
 
 
-def _timed(request: Callable[..., Any], seconds: float, method: str, url: str, args: Tuple[Any, ...],
-           kwargs: Dict[str, Any], read_body: bool) -> Any:
-    """``request(...)`` (and, for an unread answer, reading its body) within ``seconds``."""
+_T = TypeVar("_T")
+
+
+def within_deadline(seconds: float, call: Callable[[], _T]) -> _T:
+    """``call()``, with every connection it takes from a prepared pool (:func:`prepare_pool`)
+    shut when ``seconds`` pass: then :class:`DeadlineExceeded` (a urllib3 ``TimeoutError``)."""
     deadline = _Deadline(seconds)
     previous = getattr(_current, "deadline", None)
     _current.deadline = deadline
     _watchdog.add(deadline)
     try:
-        response = request(method, url, *args, **kwargs)
-        if read_body:
-            response.data  # noqa: B018 - reads (and decodes) the body within the deadline
-        return response
+        return call()
     except urllib3.exceptions.HTTPError as error:
         if deadline.expired:
             raise DeadlineExceeded(seconds) from error
@@ -411,6 +411,19 @@ def _timed(request: Callable[..., Any], seconds: float, method: str, url: str, a
         deadline.finish()
         _watchdog.discard(deadline)
         _current.deadline = previous
+
+
+def _timed(request: Callable[..., Any], seconds: float, method: str, url: str, args: Tuple[Any, ...],
+           kwargs: Dict[str, Any], read_body: bool) -> Any:
+    """``request(...)`` (and, for an unread answer, reading its body) within ``seconds``."""
+
+    def call() -> Any:
+        response = request(method, url, *args, **kwargs)
+        if read_body:
+            response.data  # noqa: B018 - reads (and decodes) the body within the deadline
+        return response
+
+    return within_deadline(seconds, call)
 
 
 class DeadlineExceeded(urllib3.exceptions.TimeoutError):

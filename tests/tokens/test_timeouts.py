@@ -136,3 +136,17 @@ def test_unpatch_gives_a_plain_clients_pool_back_as_it_was(server: LoopbackServe
         AccountingApi(client).get_organisations("tenant-1")
         assert pool_manager.connection_pool_kw["retries"].read == 0  # no urllib3 retries while routed
     assert (dict(pool_manager.connection_pool_kw), dict(pool_manager.pool_classes_by_scheme)) == before
+
+
+def test_the_code_exchange_has_a_deadline_too(server: LoopbackServer) -> None:
+    from ledgerflow_xero import TokenRequestError, exchange_code
+
+    from .faults import _drip_body
+    from .loopback import TOKEN_PATH
+
+    server.misbehave(TOKEN_PATH, _drip_body)  # a byte every 0.2 s: each read is in time
+    started = time.monotonic()
+    with pytest.raises(TokenRequestError, match="overall deadline"):
+        exchange_code("code", client_id="id", client_secret="secret", redirect_uri="http://127.0.0.1/cb",
+                      source=1004, host=server.base_url, timeout=0.5)
+    assert time.monotonic() - started < 6
