@@ -15,11 +15,11 @@ import warnings
 from importlib import metadata
 from typing import Any, Callable, Dict, Generator, Tuple
 
+from ._deadline import unprepare_pool
 from ._xero import RESTClientObject, XeroApiClient
 from .client import GlobalRouting, dispatch, guard_pool_manager, is_guarded, router_of, unguard_pool_manager
 from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
-from .resilience import unprepare_pool
 from .routing import Router
 from .sources import SourceLike
 from .token_answer import stored_token

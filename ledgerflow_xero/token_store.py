@@ -37,10 +37,11 @@ from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 import urllib3
 
+from ._deadline import DeadlineExceeded
 from ._log import logger, safe_url
 from ._xero import HTTPStatusException
 from .errors import InvalidArgumentError, TokenRefreshError
-from .resilience import DeadlineExceeded, _reason, _timed, json_object, redact, secrets_of, token_refusal
+from .resilience import _reason, _timed, json_object, redact, secrets_of, token_refusal
 from .token_answer import is_fresh, token_answer
 
 Refresh = Callable[[str], Dict[str, Any]]

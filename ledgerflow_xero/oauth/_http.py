@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import urllib3
 
-from ..resilience import prepare_pool, within_deadline
+from .._deadline import prepare_pool, within_deadline
 from ..routing import Router
 
 DEFAULT_TIMEOUT = 10.0
