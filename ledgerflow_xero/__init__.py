@@ -31,8 +31,6 @@ from .errors import (
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
-    UpstreamError,
-    UpstreamSuiteError,
 )
 from .patching import is_patched, patch, patched, unpatch
 from .resilience import RetryPolicy
@@ -121,8 +119,6 @@ __all__ = [
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",
-    "UpstreamError",
-    "UpstreamSuiteError",
     "__version__",
     "authorization_url",
     "exchange_code",

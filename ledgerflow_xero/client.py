@@ -15,6 +15,7 @@ from .errors import MalformedResponseError, RoutingError
 from .resilience import RetryPolicy, send
 from .routing import Router
 from .token_answer import stored_token
+from .vetting import check_vetted_xero_python
 
 
 class GlobalRouting:
@@ -132,6 +133,8 @@ class ApiClient(XeroApiClient):  # type: ignore[misc]  # xero-python is untyped
         unguard_pool_manager(pool_manager)  # patch() may have guarded it: this client keeps its own
         GlobalRouting.guarded_pools.discard(pool_manager)
         guard_pool_manager(pool_manager, lambda: router_of(self.configuration))
+        if getattr(configuration, "ledgerflow_router", None) is not None:
+            check_vetted_xero_python()  # warns once per process on a release never vetted
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         return dispatch(self, functools.partial(XeroApiClient.request, self), method, url, args, kwargs)

@@ -151,16 +151,6 @@ class MalformedResponseError(LedgerflowError, ValueError):
     page). xero-python would raise a bare ``ValueError`` about the model it expected."""
 
 
-class UpstreamError(LedgerflowError):
-    """A xero-python release or sdist the upstream tools cannot fetch or read (names which and why)."""
-
-
-class UpstreamSuiteError(LedgerflowError):
-    """Running xero-python's own test suite could not be set up (npm, the spec, pip, a bad
-    deviations file): the run did not happen, so nothing was proven."""
-
-
-
 class InvalidArgumentError(LedgerflowError, ValueError):
     """A public function or class was given an argument of the wrong type or out of range;
     the message names the argument, shows the value (cut to ~100 characters) and says what

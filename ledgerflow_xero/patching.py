@@ -23,6 +23,7 @@ from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .routing import Router
 from .sources import SourceLike
 from .token_answer import stored_token
+from .vetting import check_vetted_xero_python
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
 # ``import ledgerflow_xero`` for the many programs that never patch.
@@ -115,6 +116,7 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
         if not _originals:
             wrapt: Any = importlib.import_module("wrapt")
             check_xero_python_version()
+            check_vetted_xero_python()
             for owner, name, wrapper in (
                 (XeroApiClient, "request", _route_request),
                 (XeroApiClient, "get_oauth2_token", _repair_stored_token),

@@ -14,7 +14,7 @@ from typing import Dict
 
 import pytest
 
-from ledgerflow_xero.compat.plugin import (
+from ledgerflow_tools.compat.plugin import (
     MATCH_ON,
     RoutedCassettePersister,
     XeroRequestGuard,
@@ -22,6 +22,7 @@ from ledgerflow_xero.compat.plugin import (
     translate_recorded_uri,
 )
 from ledgerflow_xero.routing import Router
+from tests.tools_path import tools_env
 
 ROUTER = Router(1004)
 LEDGERFLOW = "https://xero.api.ledgerscope.com/1004"
@@ -207,10 +208,10 @@ def run_plugin_suite(tmp_path: Path, *extra: str) -> Dict[str, object]:
     (tmp_path / "deviations.json").write_text(json.dumps(deviations))
     report = tmp_path / "report.json"
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "ledgerflow_xero.compat.plugin",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "ledgerflow_tools.compat.plugin",
          "-c", "pytest.ini", "--rootdir", str(tmp_path), "-q", "--ledgerflow-source", "1004",
          "--ledgerflow-report", str(report), "--ledgerflow-deviations", "deviations.json", *extra, "tests"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+        cwd=tmp_path, env=tools_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
     )  # fmt: skip
     return json.loads(report.read_text())
 
@@ -243,9 +244,9 @@ def test_without_offline_the_prism_test_runs(tmp_path: Path) -> None:
 def test_plugin_is_inert_without_a_source(tmp_path: Path) -> None:
     (tmp_path / "test_one.py").write_text(textwrap.dedent("def test_one():\n    assert True\n"))
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "ledgerflow_xero.compat.plugin", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-p", "ledgerflow_tools.compat.plugin", "-q", "-p", "no:cacheprovider",
          "--rootdir", str(tmp_path), "test_one.py"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+        cwd=tmp_path, env=tools_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout
     assert "1 passed" in completed.stdout

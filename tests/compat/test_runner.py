@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from ledgerflow_xero import UpstreamSuiteError
-from ledgerflow_xero.compat import prism as prism_module
-from ledgerflow_xero.compat.prism import PrismServer, install_prism
-from ledgerflow_xero.compat.runner import _SUMMARY, Result, _extract_tests, _wanted
+from ledgerflow_tools.compat import prism as prism_module
+from ledgerflow_tools.compat.prism import PrismServer, install_prism
+from ledgerflow_tools.compat.runner import _SUMMARY, Result, _extract_tests, _wanted
+from ledgerflow_tools.errors import UpstreamSuiteError
 
 
 @pytest.mark.parametrize(

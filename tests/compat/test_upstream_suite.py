@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ledgerflow_xero.compat import install_prism, load_deviations, run_suite
-from ledgerflow_xero.compat.deviations import deviations_for
-from ledgerflow_xero.compat.prism import SPEC_RELATIVE_PATH
-from ledgerflow_xero.errors import UpstreamSuiteError
+from ledgerflow_tools.compat import install_prism, load_deviations, run_suite
+from ledgerflow_tools.compat.deviations import deviations_for
+from ledgerflow_tools.compat.prism import SPEC_RELATIVE_PATH
+from ledgerflow_tools.errors import UpstreamSuiteError
 
 RELEASE = "15.2.0"
 UPSTREAM_TEST_COUNT = 168

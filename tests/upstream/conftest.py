@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ledgerflow_xero.upstream.pypi import DEFAULT_CACHE_DIR, extract
+from tests.tools_path import add_tools_to_path
+
+add_tools_to_path()
+
+from ledgerflow_tools.upstream.pypi import DEFAULT_CACHE_DIR, extract  # noqa: E402
 
 RELEASE = "15.2.0"
 SDIST_CACHE = Path(os.environ.get("LEDGERFLOW_SDIST_CACHE") or DEFAULT_CACHE_DIR / "sdists")

@@ -9,13 +9,11 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
+from pathlib import Path
 from typing import Dict
 from urllib.parse import urlsplit
 
 from ledgerflow_xero.routing import XERO_DOMAIN, XERO_URLS
-
-PYPI_JSON = "https://pypi.org/pypi/xero-python/json"
-FILES_HOST = "https://files.example.test/packages"
 
 
 def origin(url: str) -> str:
@@ -31,6 +29,24 @@ REQUEST = (
     "                body=None, _preload_content=True, _request_timeout=None):\n"
     '        """Send one request."""\n'
     "        return self.rest_client.send(method, url)\n"
+)
+CALL_API = (
+    "    def call_api(self, url, method, **options):\n"
+    "        return self.__call_api(url, method, **options)\n"
+    "\n"
+    "    def __call_api(self, url, method, **options):\n"
+    "        return self.request(method, url)\n"
+)
+REST = (
+    "import urllib3\n"
+    "\n"
+    "\n"
+    "class RESTClientObject:\n"
+    "    def __init__(self, configuration):\n"
+    "        self.pool_manager = urllib3.PoolManager()\n"
+    "\n"
+    "    def send(self, method, url):\n"
+    "        return self.pool_manager.request(method, url)\n"
 )
 
 CONFIGURATION = (
@@ -62,15 +78,18 @@ PATCH = "\n".join(
 def release_files() -> Dict[str, str]:
     """A clean release: an API client, a token API, an accounting and an identity API class."""
     return {
-        "setup.py": "from setuptools import setup\nsetup(name='xero_python')\n",
         "xero_python/__init__.py": '"""A synthetic SDK for tests."""\n',
-        "xero_python/api_client/__init__.py": "class ApiClient:\n" + REQUEST,
+        "xero_python/api_client/__init__.py": "class ApiClient:\n" + CALL_API + "\n" + REQUEST,
+        "xero_python/rest.py": REST,
         "xero_python/api_client/configuration.py": CONFIGURATION,
         "xero_python/api_client/oauth2.py": (
             "class TokenApi:\n"
             f'    client_credentials_token_url = "{XERO_URLS["token"]}"\n'
             f'    refresh_token_url = "{XERO_URLS["token"]}"\n'
             f'    revoke_token_url = "{XERO_URLS["revocation"]}"\n'
+            "\n"
+            "    def refresh_token(self, refresh_token):\n"
+            '        return self.api_client.call_api(self.refresh_token_url, "POST")\n'
         ),
         "xero_python/accounting/api/accounting_api.py": (
             '"""The accounting API; see https://developer.' + XERO_DOMAIN + '/documentation."""\n'
@@ -92,7 +111,13 @@ def release_files() -> Dict[str, str]:
 
 
 def sdist_bytes(version: str, files: Dict[str, str]) -> bytes:
-    """A ``.tar.gz`` with ``files`` under ``xero_python-{version}/``, as an sdist is laid out."""
+    """A ``.tar.gz`` with ``files`` under ``xero_python-{version}/``, as an sdist is laid out, with
+    the ``setup.py`` and ``PKG-INFO`` that name the version (pip reads them)."""
+    files = {
+        "setup.py": f"from setuptools import setup\nsetup(name='xero_python', version='{version}', packages=[])\n",
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: xero_python\nVersion: {version}\n",
+        **files,
+    }
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         for name, text in sorted(files.items()):
@@ -103,20 +128,15 @@ def sdist_bytes(version: str, files: Dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def pypi_document(sdists: Dict[str, bytes]) -> dict:
-    """PyPI's JSON answer listing one sdist per version (with its SHA-256), plus a pre-release."""
-    releases = {
-        version: [
-            {
-                "packagetype": "sdist",
-                "filename": f"xero_python-{version}.tar.gz",
-                "url": f"{FILES_HOST}/xero_python-{version}.tar.gz",
-                "digests": {"sha256": hashlib.sha256(data).hexdigest()},
-                "size": len(data),
-                "yanked": False,
-            }
-        ]
-        for version, data in sdists.items()
-    }
-    releases["99.0.0rc1"] = [dict(releases[next(iter(releases))][0], filename="xero_python-99.0.0rc1.tar.gz")]
-    return {"info": {"name": "xero-python"}, "releases": releases}
+def write_index(directory: Path, sdists: Dict[str, bytes]) -> str:
+    """A PEP 503 "simple" package index in ``directory`` listing ``sdists`` (version -> bytes);
+    returns its ``file://`` URL for ``--index-url``."""
+    project = directory / "xero-python"
+    project.mkdir(parents=True, exist_ok=True)
+    links = []
+    for version, data in sdists.items():
+        name = f"xero_python-{version}.tar.gz"
+        (project / name).write_bytes(data)
+        links.append(f'<a href="{name}#sha256={hashlib.sha256(data).hexdigest()}">{name}</a>')
+    (project / "index.html").write_text("<html><body>\n" + "\n".join(links) + "\n</body></html>\n")
+    return directory.resolve().as_uri()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ledgerflow_xero.compat.runner import Result
-from ledgerflow_xero.upstream.compat_adapter import result_to_check
+from ledgerflow_tools.compat.runner import Result
+from ledgerflow_tools.upstream.compat_adapter import result_to_check
 
 
 def test_a_full_clean_run_passes() -> None:

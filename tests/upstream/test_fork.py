@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ledgerflow_xero.errors import UpstreamError
+from ledgerflow_tools.errors import UpstreamError
+from ledgerflow_tools.upstream.fork import LOCAL_LABEL, build_fork, run_fork_suite
 from ledgerflow_xero.routing import XERO_URLS, Router
-from ledgerflow_xero.upstream.fork import build_fork, run_fork_suite
 
 from .conftest import RELEASE, skip_or_fail
 
@@ -211,3 +211,11 @@ def test_the_fork_passes_upstreams_own_suite(fork: Fork, shared_dir: Path) -> No
     result = run_fork_suite(fork.wheel, fork.source, RELEASE, spec=spec, echo=lambda line: None)
     assert result.ok, result.log_path.read_text()[-3000:]
     assert result.counts == {"passed": 168}, result.summary_line
+
+
+def test_the_fork_wheel_carries_the_local_version_label(fork: Fork) -> None:
+    local = f"{RELEASE}+{LOCAL_LABEL}"
+    assert fork.wheel.name.startswith(f"xero_python-{local}-") and fork.wheel.name.endswith("-none-any.whl")
+    [metadata] = fork.site.glob("xero_python-*.dist-info/METADATA")
+    assert f"\nVersion: {local}\n" in metadata.read_text()
+    assert f'__version__ = "{local}"' in (fork.site / "xero_python" / "__init__.py").read_text()

@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ledgerflow_tools.upstream.checks import check_choke_point, check_inventory, check_patches
+from ledgerflow_tools.upstream.inventory import DOCUMENTATION, HOST_ONLY, REFUSED, ROUTED, inventory
 from ledgerflow_xero.routing import UNSUPPORTED_APIS, XERO_URLS
-from ledgerflow_xero.upstream.checks import check_choke_point, check_inventory, check_patches
-from ledgerflow_xero.upstream.inventory import DOCUMENTATION, HOST_ONLY, REFUSED, ROUTED, inventory
 
 PATCHES = Path(__file__).resolve().parents[2] / "patches"
 
@@ -54,6 +54,6 @@ def test_the_choke_point_is_where_the_shim_expects_it(real_release: Path) -> Non
 def test_the_patches_apply_to_15_2_0(real_release: Path) -> None:
     result = check_patches(real_release, PATCHES)
     assert result.passed, result.details
-    assert result.summary.startswith("2 patches apply in order")
+    assert result.summary.startswith("4 patches apply in order")
     # Applied to a scratch copy: the release itself is untouched.
     assert "api_host" not in (real_release / "xero_python/api_client/configuration.py").read_text()

@@ -19,11 +19,33 @@ from typing import Callable, Dict, List, Sequence, TextIO
 
 from packaging.version import InvalidVersion, Version
 
-from ..errors import LedgerflowError, UpstreamError
+from ledgerflow_xero.errors import LedgerflowError
+
+from .. import CHECKOUT_ROOT
+from ..errors import UpstreamError
 from . import pypi
 from .checks import apply_patches, patch_files
 
-DEFAULT_PATCHES_DIR = Path(__file__).resolve().parents[2] / "patches"
+DEFAULT_PATCHES_DIR = CHECKOUT_ROOT / "patches"
+LOCAL_LABEL = "ledgerflow.1"
+"""The PEP 440 local version label of the fork's wheel (``15.2.0+ledgerflow.1``), so it can never
+be mistaken for upstream's release; raise the number when the patches change."""
+
+
+def stamp_local_version(root: Path, version: str, label: str = LOCAL_LABEL) -> str:
+    """Give the unpacked release at ``root`` the version ``version+label`` (setup.py and
+    ``xero_python.__version__``); returns it."""
+    local = f"{version}+{label}"
+    for file, old, new in (
+        ("setup.py", f'version="{version}"', f'version="{local}"'),
+        ("xero_python/__init__.py", f'__version__ = "{version}"', f'__version__ = "{local}"'),
+    ):
+        path = root / file
+        text = path.read_text(encoding="utf-8")
+        if old not in text:
+            raise UpstreamError(f"{file}: cannot find {old} to add the local version label")
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return local
 
 
 def _version(text: str) -> Version:
@@ -43,13 +65,12 @@ def prepare_source(
     progress: TextIO = sys.stderr,
 ) -> Path:
     """Download ``version``'s sdist (unless ``archive`` is that sdist already), unpack it under
-    ``destination`` and apply every patch.
+    ``destination``, apply every patch and stamp the local version label (``+ledgerflow.1``).
 
     Returns the patched source tree (which still holds upstream's ``tests/``).
     """
     if archive is None:
-        document = pypi.fetch_releases()
-        archive = pypi.download(pypi.sdist_of(document, _version(version)), cache_dir, progress)
+        archive = pypi.download(_version(version), cache_dir, progress=progress)
     root = pypi.extract(archive, destination)
     patches = patch_files(patches_dir)
     if not patches:
@@ -57,6 +78,7 @@ def prepare_source(
     problems = apply_patches(root, patches)
     if problems:
         raise UpstreamError(f"patches do not apply to xero-python {version}: {'; '.join(problems)}")
+    stamp_local_version(root, version)
     return root
 
 

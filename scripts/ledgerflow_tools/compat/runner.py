@@ -1,9 +1,9 @@
 """Run one xero-python release's own test suite with Ledgerflow routing active.
 
-For a release it builds (once, cached under :func:`~ledgerflow_xero.compat.paths.cache_dir`)
+For a release it builds (once, cached under :func:`~ledgerflow_tools.compat.paths.cache_dir`)
 a throwaway virtual environment holding that xero-python, upstream's test requirements and
 this package, downloads the release's sdist with pip, extracts its ``tests/``, and runs
-pytest there with :mod:`ledgerflow_xero.compat.plugin` active for one source. The Prism
+pytest there with :mod:`ledgerflow_tools.compat.plugin` active for one source. The Prism
 mock the sandbox tests need is started here unless the caller passes one that runs, or
 asks for an offline run.
 """
@@ -28,9 +28,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Sequence
 
+from ledgerflow_xero.routing import DEFAULT_HOST
+from ledgerflow_xero.sources import SourceLike, parse_source
+
+from .. import SCRIPTS_DIR
 from ..errors import UpstreamSuiteError
-from ..routing import DEFAULT_HOST
-from ..sources import SourceLike, parse_source
 from . import outcomes as outcome_names
 from .paths import PACKAGE_DIR, checkout_root
 from .paths import cache_dir as default_cache_dir
@@ -127,11 +129,14 @@ def _pip_error(text: str) -> str:
 class Environment:
     """The cached throwaway virtual environment for one xero-python release."""
 
-    def __init__(self, release: str, cache: Path, echo: Echo) -> None:
+    def __init__(self, release: str, cache: Path, echo: Echo, archive: Path | None = None) -> None:
         self.release = release
         self.echo = echo
+        self.archive = archive
         python_tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
-        self.path = cache / "venvs" / f"xero-python-{release}-{python_tag}"
+        # From a given sdist, the environment is that file's: keyed by its SHA-256.
+        self.key = f"{release}-{_sha256(archive)[:16]}" if archive is not None else release
+        self.path = cache / "venvs" / f"xero-python-{self.key}-{python_tag}"
         self.python = self.path / "bin" / "python"
         self.stamp_path = self.path / STAMP
 
@@ -144,7 +149,7 @@ class Environment:
     def prepare(self) -> None:
         """Create the venv with xero-python and the test requirements, then (re)install this package."""
         stamp = self._stamp()
-        base_key = json.dumps([self.release, TEST_REQUIREMENTS])
+        base_key = json.dumps([self.key, TEST_REQUIREMENTS])
         if stamp.get("base") != base_key or not self.python.exists():
             if self.path.exists():
                 shutil.rmtree(self.path)
@@ -152,7 +157,8 @@ class Environment:
             created = _run([sys.executable, "-m", "venv", str(self.path)])
             if created.returncode != 0:
                 raise UpstreamSuiteError(f"cannot create a virtual environment: {_tail(created.stdout)}")
-            installed = self._pip("install", f"xero-python=={self.release}", *TEST_REQUIREMENTS)
+            wanted = str(self.archive) if self.archive is not None else f"xero-python=={self.release}"
+            installed = self._pip("install", wanted, *TEST_REQUIREMENTS)
             if installed.returncode != 0:
                 shutil.rmtree(self.path, ignore_errors=True)
                 raise UpstreamSuiteError(
@@ -201,9 +207,31 @@ def _package_fingerprint() -> str:
     return f"installed:{package}:{metadata.version('ledgerflow-xero')}"
 
 
-def fetch_suite(release: str, cache: Path, echo: Echo) -> Path:
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch_suite(release: str, cache: Path, echo: Echo, archive: Path | None = None) -> Path:
     """The release's ``tests/`` (and its ``setup.cfg``, which holds its pytest settings),
-    extracted from its sdist into ``<cache>/suites/<release>``; downloaded once."""
+    extracted from its sdist into ``<cache>/suites/<release>``; downloaded once. With ``archive``
+    (the sdist every other check read), from that file, under ``<cache>/suites/<its SHA-256>``."""
+    if archive is not None:
+        suite = cache / "suites" / _sha256(archive)[:32]
+        if not (suite / "tests").is_dir():
+            staging = Path(tempfile.mkdtemp(prefix=f"suite-{release}-", dir=_ensure(cache / "suites")))
+            try:
+                _extract_tests(archive, staging)
+                if not (staging / "tests").is_dir():
+                    raise UpstreamSuiteError(f"{archive.name} ships no tests/ folder")
+                shutil.rmtree(suite, ignore_errors=True)
+                staging.rename(suite)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return suite
     suite = cache / "suites" / release
     if (suite / "tests").is_dir():
         return suite
@@ -316,6 +344,7 @@ def run_suite(
     deviations_file: Path | None = None,
     stream: bool = True,
     echo: Echo = print,
+    archive: Path | None = None,
 ) -> Result:
     """Run xero-python ``version``'s own suite with Ledgerflow routing for ``source``.
 
@@ -323,6 +352,9 @@ def run_suite(
     when None, one is started here (from ``spec``) unless ``offline``. Offline, the
     tests that need Prism are reported as not run. ``stream`` shows pytest's output
     as it runs; it always goes to a log file in the cache too.
+
+    ``archive``: run that sdist (installed from the file, its tests extracted from it) instead
+    of fetching ``version`` from the index: what the sync run checks is that one file.
 
     Setup failures the caller can act on (npm or the spec missing, pip failing) raise
     :class:`UpstreamSuiteError`; so does a release pip cannot install, which a matrix
@@ -336,11 +368,11 @@ def run_suite(
         own_prism = PrismServer(spec, cache=cache, echo=echo)
         own_prism.start()  # Prism loads the spec while the environment is prepared
     try:
-        environment = Environment(version, cache, echo)
+        environment = Environment(version, cache, echo, archive)
         # One run at a time per cached release: another checkout may reinstall its own package there.
         with _exclusive(environment.path.with_name(environment.path.name + ".lock")):
             environment.prepare()
-            suite = fetch_suite(version, cache, echo)
+            suite = fetch_suite(version, cache, echo, archive)
             if own_prism is not None:
                 waited = own_prism.wait_ready()
                 echo(f"Prism answers on {own_prism.url} (waited {waited:.1f} s after setup)")
@@ -368,7 +400,7 @@ def _run_pytest(
     report_path = logs / f"xero-python-{environment.release}-{source}.json"
     report_path.unlink(missing_ok=True)
     command = [
-        str(environment.python), "-m", "pytest", "-p", "no:cacheprovider", "-p", "ledgerflow_xero.compat.plugin",
+        str(environment.python), "-m", "pytest", "-p", "no:cacheprovider", "-p", "ledgerflow_tools.compat.plugin",
         "-c", str(_pytest_config(suite)), "--rootdir", str(suite), "-q", "-rfEX",
         "--ledgerflow-source", str(source), "--ledgerflow-host", host, "--ledgerflow-report", str(report_path),
     ]  # fmt: skip
@@ -379,6 +411,8 @@ def _run_pytest(
     command.append("tests")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LEDGERFLOW_", "PYTEST_"))}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # The plugin is maintainer tooling, not in the package: the suite imports it from scripts/.
+    env["PYTHONPATH"] = str(SCRIPTS_DIR)
     output: List[str] = []
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(

@@ -1,15 +1,15 @@
-"""The command line of the compatibility runner: ``ledgerflow-xero compat`` and
-``scripts/run_upstream_tests.py`` (same options)."""
+"""The command line of the compatibility runner: ``scripts/run_upstream_tests.py`` (and ``tox -e compat``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from ..errors import LedgerflowError
-from ..routing import DEFAULT_HOST
+from ledgerflow_xero.errors import LedgerflowError
+from ledgerflow_xero.routing import DEFAULT_HOST
+
 from .matrix import KNOWN_LIMITS, MATRIX_RELEASES, run_matrix, write_compatibility
 from .paths import checkout_root
 from .runner import DEFAULT_SOURCE, NEWEST_TESTED, run_suite
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--offline", action="store_true", help="no Prism: run the other tests, report the Prism ones as not run"
     )
     parser.add_argument("--cache-dir", type=Path, help="cache folder (default ~/.cache/ledgerflow-xero)")
-    parser.add_argument("--deviations", type=Path, help="deviations file (default: the packaged one)")
+    parser.add_argument("--deviations", type=Path, help="deviations file (default: the one beside this module)")
     parser.add_argument("--matrix", action="store_true", help="run several releases and write COMPATIBILITY.md")
     parser.add_argument(
         "--releases",
@@ -65,19 +65,6 @@ def run(args: argparse.Namespace) -> int:
     )
     print(result.report())
     return 0 if result.ok else 1
-
-
-def _handle(args: argparse.Namespace) -> int:
-    return run(args)
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``compat`` subcommand to ``ledgerflow-xero``."""
-    parser = subparsers.add_parser(
-        "compat", help="run xero-python's own test suite with routing on", description=DESCRIPTION
-    )
-    add_arguments(parser)
-    parser.set_defaults(handler=_handle)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

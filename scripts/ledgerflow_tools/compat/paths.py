@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import ledgerflow_xero
+
+from .. import CHECKOUT_ROOT
+
 CACHE_ENV = "LEDGERFLOW_XERO_CACHE"
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = Path(ledgerflow_xero.__file__).resolve().parent
+"""The ``ledgerflow_xero`` package the tooling runs against (the checkout's, when installed editable)."""
 
 
 def cache_dir() -> Path:
@@ -19,8 +24,8 @@ def cache_dir() -> Path:
 
 
 def checkout_root() -> Path | None:
-    """The source checkout this package is imported from, or None for an installed package."""
-    root = PACKAGE_DIR.parent
+    """The source checkout this tooling belongs to, or None if its files were copied elsewhere."""
+    root = CHECKOUT_ROOT
     pyproject = root / "pyproject.toml"
     if pyproject.is_file() and 'name = "ledgerflow-xero"' in pyproject.read_text(encoding="utf-8"):
         return root

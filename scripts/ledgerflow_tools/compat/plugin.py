@@ -1,6 +1,6 @@
 """The pytest plugin that runs xero-python's own test suite with Ledgerflow routing active.
 
-Loaded with ``-p ledgerflow_xero.compat.plugin --ledgerflow-source 1004`` inside the
+Loaded with ``-p ledgerflow_tools.compat.plugin --ledgerflow-source 1004`` inside the
 throwaway environment the runner builds. It
 
 - applies :func:`ledgerflow_xero.patch` for the whole session, so the plain
@@ -30,8 +30,9 @@ from typing import Any, Dict, Generator, List, Tuple
 import pytest
 import urllib3.connectionpool
 
-from ..errors import RoutingError
-from ..routing import DEFAULT_HOST, Router, is_xero_host
+from ledgerflow_xero.errors import RoutingError
+from ledgerflow_xero.routing import DEFAULT_HOST, Router, is_xero_host
+
 from .deviations import deviations_for, load_deviations
 from .outcomes import DEVIATION, FAILED, NOT_RUN, PASSED, SKIPPED
 
@@ -154,7 +155,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ledgerflow-host", default=DEFAULT_HOST, help="the Ledgerflow host to route to")
     group.addoption("--ledgerflow-offline", action="store_true", help="report Prism-needing tests as not run")
     group.addoption("--ledgerflow-report", help="write every test's outcome to this JSON file")
-    group.addoption("--ledgerflow-deviations", help="the deviations file (default: the packaged one)")
+    group.addoption("--ledgerflow-deviations", help="the deviations file (default: the one beside this module)")
 
 
 class LedgerflowCompatPlugin:

@@ -1,4 +1,6 @@
-"""Every Xero URL hard-coded in a xero-python release, found with ``ast`` and judged by the routing table.
+"""Every URL hard-coded in a xero-python release (any domain), found with ``ast`` and judged by the
+routing table: Xero URLs are routed or refused on purpose; any other host must be listed in
+:data:`KNOWN_HARMLESS_HOSTS` with the reason it is harmless.
 
 A release that adds an API class on a new Xero host, or a path the table neither routes nor
 refuses on purpose, would send a Ledgerflow user's calls (and token) somewhere the shim
@@ -12,11 +14,13 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Set, Tuple
 from urllib.parse import urlsplit
 
-from ..errors import RoutingError, UnsupportedApiError
-from ..routing import ROUTES, Router, is_xero_host
+from ledgerflow_xero.errors import RoutingError, UnsupportedApiError
+from ledgerflow_xero.routing import ROUTES, Router, is_xero_host
+
+from .sources import per_file, python_texts
 
 # Any source works: the verdict (routed, refused, unmapped) does not depend on it.
 _JUDGE = Router(1004)
@@ -25,7 +29,12 @@ _URL = re.compile(r"https?://[^\s\"'<>()\[\]`]+")
 _BARE_HOST = re.compile(r"(?<![\w@./-])((?:[a-z0-9-]+\.)*xero\.com)(?![\w.-])", re.IGNORECASE)
 _URL_PUNCTUATION = ".,;:"
 
+KNOWN_HARMLESS_HOSTS: Dict[str, str] = {}
+"""Non-Xero hosts a release's code may name, each with the reason it is harmless (reviewed by hand).
+xero-python 2.0.0-15.2.0 name none in code (only in docstrings)."""
+
 ROUTED = "routed"
+HARMLESS = "known harmless"
 REFUSED = "refused"
 HOST_ONLY = "host only"  # an API class's bare-host base_url, judged through its resource paths
 DOCUMENTATION = "documentation"
@@ -57,7 +66,13 @@ def judge(url: str) -> Tuple[str, str]:
     """(verdict, detail) for one URL on a Xero host, by asking the routing table itself.
 
     The detail is the route's name when routed, the API's name when refused on purpose.
+    A host that is not Xero's is unmapped unless listed in :data:`KNOWN_HARMLESS_HOSTS`.
     """
+    host = (urlsplit(url).hostname or "").lower()
+    if not is_xero_host(host):
+        if host in KNOWN_HARMLESS_HOSTS:
+            return HARMLESS, KNOWN_HARMLESS_HOSTS[host]
+        return UNMAPPED, f"{host or url!r} is not a Xero host the routing table covers, nor listed as known harmless"
     try:
         routed = _JUDGE.route(url)
     except UnsupportedApiError as error:
@@ -80,17 +95,20 @@ def inventory(release_root: Path, package: str = "xero_python") -> List[UrlFindi
     since the host alone says nothing about which API they reach.
     """
     findings: List[UrlFinding] = []
-    for path in sorted((release_root / package).rglob("*.py")):
-        relative = path.relative_to(release_root).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=relative)
-        findings.extend(_scan_module(tree, relative))
+    for relative, text in python_texts(release_root, package):
+        findings.extend(_scan_file(relative, text))
     return findings
+
+
+@per_file
+def _scan_file(file: str, tree: ast.Module) -> Tuple[UrlFinding, ...]:
+    return tuple(_scan_module(tree, file))
 
 
 def _scan_module(tree: ast.Module, file: str) -> Iterator[UrlFinding]:
     docstrings = _docstring_nodes(tree)
     owners = _owners(tree)
-    claimed: set = set()
+    claimed: Set[int] = set()
     for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
         for finding, node in _scan_class(cls, file):
             claimed.add(id(node))
@@ -181,8 +199,11 @@ def _urls_in(text: str) -> List[str]:
     urls = []
     for match in _URL.finditer(text):
         url = match.group(0).rstrip(_URL_PUNCTUATION)
-        if is_xero_host(urlsplit(url).hostname):
-            urls.append(url)
+        try:
+            if urlsplit(url).hostname:
+                urls.append(url)
+        except ValueError:  # not a URL a client could send; check_url_sources reports pieces
+            continue
     return urls
 
 
@@ -191,7 +212,7 @@ def _bare_hosts_in(text: str) -> List[str]:
     return [match.group(1) for match in _BARE_HOST.finditer(without_urls)]
 
 
-def _docstring_nodes(tree: ast.Module) -> set:
+def _docstring_nodes(tree: ast.Module) -> Set[int]:
     """String statements: docstrings, and the bare strings generated code leaves after them."""
     return {
         id(node.value)

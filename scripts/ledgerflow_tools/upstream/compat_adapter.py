@@ -1,4 +1,4 @@
-"""The compatibility-suite check of a sync run: :func:`ledgerflow_xero.compat.run_suite` as a report line."""
+"""The compatibility-suite check of a sync run: :func:`ledgerflow_tools.compat.run_suite` as a report line."""
 
 from __future__ import annotations
 
@@ -29,13 +29,14 @@ def result_to_check(result: Result) -> CheckResult:
         details.append(f"{result.not_run} tests need the Prism mock and were not run: a release is vetted only in full")
     passed = result.ok and result.not_run == 0
     summary = f"{result.summary_line or 'no pytest summary'} ({counts}; source {result.source})"
-    return CheckResult(NAME, passed, summary, details)
+    row = [str(result.run), str(result.passed), str(result.deviations), str(result.not_run), result.verdict]
+    return CheckResult(NAME, passed, summary, details, data={"row": row})
 
 
 def run_compatibility_suite(version: Version, archive: Path) -> CheckResult:
-    """Run ``version``'s own test suite under the shim (the runner fetches its own sdist with pip)."""
+    """Run ``version``'s own test suite under the shim, from ``archive``: the sdist the other checks read."""
     try:
-        result = run_suite(str(version), stream=False, echo=lambda line: print(line, file=sys.stderr))
+        result = run_suite(str(version), stream=False, echo=lambda line: print(line, file=sys.stderr), archive=archive)
     except UpstreamSuiteError as error:
         return CheckResult(NAME, False, f"could not run: {error}")
     return result_to_check(result)

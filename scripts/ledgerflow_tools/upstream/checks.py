@@ -14,7 +14,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Sequence
+from typing import Any, Dict, List, Sequence
 
 from .inventory import DOCUMENTATION, UNMAPPED, UrlFinding
 
@@ -44,6 +44,8 @@ class CheckResult:
     passed: bool
     summary: str
     details: List[str] = field(default_factory=list)
+    data: Dict[str, Any] = field(default_factory=dict)
+    """Anything a later step needs (the compatibility suite's COMPATIBILITY.md cells: ``row``)."""
 
     @property
     def mark(self) -> str:
@@ -51,17 +53,18 @@ class CheckResult:
 
 
 def check_inventory(findings: Sequence[UrlFinding]) -> CheckResult:
-    """Fail on every Xero URL in code that the routing table neither routes nor refuses."""
+    """Fail on every URL in code (any host) that the routing table neither routes nor refuses and
+    that is not listed as known harmless."""
     bad = [finding for finding in findings if finding.verdict == UNMAPPED]
     code = [finding for finding in findings if finding.verdict != DOCUMENTATION]
     docs = [finding for finding in findings if finding.verdict == DOCUMENTATION]
     verdicts = Counter(finding.verdict for finding in code)
     summary = (
-        f"{len(code)} Xero URLs in code on {_hosts(code)} ({', '.join(f'{v} {n}' for v, n in verdicts.items())}); "
+        f"{len(code)} URLs in code on {_hosts(code)} ({', '.join(f'{v} {n}' for v, n in verdicts.items())}); "
         f"{len(docs)} more in docstrings on {_hosts(docs)}"
     )
     if bad:
-        summary += f"; {len(bad)} the routing table neither maps nor refuses"
+        summary += f"; {len(bad)} neither routed, refused on purpose nor known harmless"
     details = [f"{f.where}: {f.kind} {f.url} ({f.owner}): {f.detail}" for f in bad]
     return CheckResult("URL inventory", not bad, summary, details)
 

@@ -7,9 +7,10 @@ import platform
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence
 
+from ledgerflow_xero.routing import DEFAULT_HOST
+from ledgerflow_xero.sources import SourceLike, parse_source
+
 from ..errors import UpstreamSuiteError
-from ..routing import DEFAULT_HOST
-from ..sources import SourceLike, parse_source
 from .prism import PrismServer
 from .runner import DEFAULT_SOURCE, Result, run_suite
 
@@ -85,7 +86,7 @@ def write_compatibility(results: Sequence[Result], path: Path, *, notes: Dict[st
         "are replayed only when the shim sent exactly the routed request (method, URL, query, body);",
         "the 11 sandbox tests of recent releases run against Prism 5 serving Xero's accounting",
         "spec 16.1.0; any request aimed at a `*.xero.com` host fails its test. Deviations are the",
-        "documented, strictly expected failures in `ledgerflow_xero/compat/deviations.json`.",
+        "documented, strictly expected failures in `scripts/ledgerflow_tools/compat/deviations.json`.",
         "Releases before 6 point their sandbox tests at a hosted mock instead (unreachable from",
         "here); those tests are counted as not run, never as passed.",
         "",

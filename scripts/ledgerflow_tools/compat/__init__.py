@@ -1,9 +1,9 @@
 """Proof of compatibility: xero-python's own test suite, run with Ledgerflow routing active.
 
 :func:`run_suite` runs one release's suite (``scripts/run_upstream_tests.py``,
-``ledgerflow-xero compat``, ``tox -e compat``); :func:`run_matrix` runs several and
+``tox -e compat``); :func:`run_matrix` runs several and
 writes ``COMPATIBILITY.md``. The pytest plugin that does the routing, cassette
-translation and Xero-host guard is :mod:`ledgerflow_xero.compat.plugin`; the documented
+translation and Xero-host guard is :mod:`ledgerflow_tools.compat.plugin`; the documented
 deviations are in ``deviations.json`` beside it.
 """
 
