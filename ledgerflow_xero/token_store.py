@@ -42,7 +42,7 @@ from ._log import logger, safe_url
 from ._xero import HTTPStatusException
 from .errors import InvalidArgumentError, TokenRefreshError
 from .resilience import _reason, _timed, json_object, redact, secrets_of, token_refusal
-from .token_answer import is_fresh, token_answer
+from .token_answer import is_fresh, stored_token, token_answer
 
 Refresh = Callable[[str], Dict[str, Any]]
 
@@ -233,6 +233,9 @@ def _post(api_client: Any, request: Callable[..., Any], url: str, args: Tuple[An
     return response
 
 
+_SECRET_FIELDS = ("refresh_token", "client_secret", "token", "code", "code_verifier")
+
+
 def _form(kwargs: Mapping[str, Any]) -> Dict[str, str]:
     params = kwargs.get("post_params") or []
     items = params.items() if isinstance(params, Mapping) else params
@@ -254,7 +257,7 @@ def token_call(api_client: Any, request: Callable[..., Any], method: str, url: s
     normalised; a refresh single-flight within the process and, with a store that offers
     ``refresh_once``, across its sharers."""
     form = _form(kwargs)
-    secrets = secrets_of(api_client, *form.values())
+    secrets = secrets_of(api_client, *(form.get(name) for name in _SECRET_FIELDS))
     if revocation:
         response = _post(api_client, request, url, args, kwargs, seconds, secrets)
         logger.info("token revoked at %s", safe_url(url))
@@ -282,8 +285,10 @@ def token_call(api_client: Any, request: Callable[..., Any], method: str, url: s
     if grant != "refresh_token" or not form.get("refresh_token"):
         return TokenResponse(exchange(kwargs, None), scope_as_text=False)
 
-    stale: Dict[str, Any] = {"refresh_token": form["refresh_token"],
-             "access_token": getattr(api_client.configuration.oauth2_token, "access_token", None)}
+    stale: Dict[str, Any] = {
+        "refresh_token": form["refresh_token"],
+        "access_token": getattr(api_client.configuration.oauth2_token, "access_token", None),
+    }
     store = store_of(api_client)
 
     def refresh(refresh_token: str) -> Dict[str, Any]:
@@ -296,7 +301,7 @@ def token_call(api_client: Any, request: Callable[..., Any], method: str, url: s
         token = store.refresh_once(stale, refresh)
         if not isinstance(token, Mapping) or not token.get("access_token"):
             raise TokenRefreshError("the token store's refresh_once returned no token set")
-        return dict(token)
+        return dict(stored_token(token))  # another process's set, in the shape xero-python takes
 
     key = hashlib.sha256(f"{url}\n{form['refresh_token']}".encode()).hexdigest()
     token, refreshed = _flights.run(key, seconds + 10.0, once, reuse_finished=store is None)
