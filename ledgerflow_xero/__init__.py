@@ -31,6 +31,7 @@ from .errors import (
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
+    UnsupportedOperationError,
 )
 from .patching import is_patched, patch, patched, unpatch
 from .resilience import RetryPolicy
@@ -39,6 +40,7 @@ from .sources import Source
 from .token_store import TokenStore
 
 if TYPE_CHECKING:
+    from .check import check_paths
     from .oauth import (
         AuthorizationRequest,
         OAuthEndpoints,
@@ -72,6 +74,7 @@ _LAZY = {
     "Sandbox": "sandbox",
     "SQLTokenStore": "sql_store",  # needs the optional SQLAlchemy (the sql extra)
     "running_sandbox": "sandbox",
+    "check_paths": "check",
 }
 
 
@@ -119,8 +122,10 @@ __all__ = [
     "TokenValidationError",
     "TransportError",
     "UnsupportedApiError",
+    "UnsupportedOperationError",
     "__version__",
     "authorization_url",
+    "check_paths",
     "exchange_code",
     "is_patched",
     "normalise_token_set",

@@ -21,6 +21,7 @@ COMMANDS: Dict[str, Tuple[str, str]] = {
     "authorize-url": (".oauth.cli", "print a Ledgerflow login URL (with PKCE) for a source"),
     "sandbox": (".sandbox.cli", "run a local Ledgerflow with sample data for 1001, 1004 and 1009"),
     "demo": (".demo", "sign in to a local sandbox and read every source with xero-python"),
+    "check": (".check", "list a program's xero-python calls and whether Ledgerflow serves each (migration check)"),
 }
 
 

@@ -15,6 +15,7 @@ from .errors import MalformedResponseError, RoutingError
 from .resilience import RetryPolicy, send
 from .routing import Router
 from .token_answer import stored_token
+from .surface import DEFAULT_CONTRACT, ContractOptions, before_request
 from .vetting import check_vetted_xero_python
 
 
@@ -23,6 +24,7 @@ class GlobalRouting:
     the pool managers whose guard it added (and :func:`~ledgerflow_xero.unpatch` removes)."""
 
     router: Router | None = None
+    contract: ContractOptions = DEFAULT_CONTRACT  # patch()'s allow_unserved_operations, tenant header
     guarded_pools: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
@@ -56,6 +58,11 @@ def dispatch(
     if router is not None:
         try:
             url = router.destination(url)
+            # The operation table: refuse what Ledgerflow does not serve, add its tenant header.
+            own = getattr(configuration, "ledgerflow_router", None) is not None
+            contract = getattr(configuration, "_ledgerflow_contract", DEFAULT_CONTRACT) if own else GlobalRouting.contract
+            send_request = before_request(contract, method, url, router.url_for("accounting"),
+                                          kwargs.get("headers"), send_request)
         except RoutingError as refusal:
             logger.warning("refused %s %s: %s", method, safe_url(url), refusal)
             raise

@@ -13,6 +13,7 @@ from .errors import InvalidRetryPolicyError, InvalidSourceError
 from .resilience import DEFAULT_TIMEOUT, RetryPolicy, Timeout, check_timeout
 from .routing import DEFAULT_HOST, Router, router_for
 from .sources import SourceLike
+from .surface import ContractOptions
 
 SOURCE_ENV = "LEDGERFLOW_SOURCE"
 HOST_ENV = "LEDGERFLOW_HOST"
@@ -67,6 +68,12 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):  # type: igno
     read)`` in seconds (or one number for both) bounds every request, token calls included;
     default 10 s and 60 s, and connect + read for the whole request however slowly it comes.
 
+    Accounting operations Ledgerflow does not serve (writes, attachments, history, Items, ...;
+    see :mod:`ledgerflow_xero.surface`) raise :class:`~ledgerflow_xero.UnsupportedOperationError`
+    before any I/O; ``allow_unserved_operations=True`` sends them anyway. Every routed request
+    carrying ``xero-tenant-id`` also carries ``ledgerscope-tenant-id`` (the header's name in
+    Ledgerflow's spec), unless ``ledgerscope_tenant_header=False``.
+
     Unlike xero-python's class, every call builds a new object from its own arguments.
     """
 
@@ -81,10 +88,13 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):  # type: igno
         allowed_hosts: Tuple[str, ...] = (),
         retry: RetryPolicy | None = None,
         timeout: Timeout | None = None,
+        allow_unserved_operations: bool = False,
+        ledgerscope_tenant_header: bool = True,
         **kwargs: Any,
     ) -> None:
         XeroConfiguration.__init__(self, *args, **kwargs)
         self._ledgerflow_timeout = None if timeout is None else check_timeout(timeout)
+        self._ledgerflow_contract = ContractOptions(allow_unserved_operations, ledgerscope_tenant_header)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidRetryPolicyError(f"retry= takes a ledgerflow_xero.RetryPolicy or None, not {retry!r}")
         self._ledgerflow_retry = retry

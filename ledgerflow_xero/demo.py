@@ -24,7 +24,7 @@ from .errors import LedgerflowError
 from .sources import Source, parse_source
 
 DEMO_SCOPE = "openid profile email offline_access accounting.transactions.read accounting.settings.read"
-SYSTEM_NAMES = {
+SYSTEM_NAMES: Dict[int, str] = {
     Source.SAGE_DESKTOP_UK: "Sage Desktop (UK)",
     Source.QUICKBOOKS_ONLINE: "QuickBooks Online",
     Source.SAGE_ACCOUNTING: "Sage Accounting",
@@ -160,7 +160,7 @@ def run_source(settings: DemoSettings, source: int, out: TextIO) -> SourceResult
             raise RuntimeError("no connections")
         tenant_id = connections[0].tenant_id
         _say(out, source, f"{len(connections)} connection(s): {connections[0].tenant_name}")
-        accounting = AccountingApi(api_client)
+        accounting: Any = AccountingApi(api_client)  # xero-python is untyped: its inferred unions mislead checkers
         organisation = step("organisation", lambda: accounting.get_organisations(tenant_id).organisations[0])
         result.organisation = organisation.name
         _say(out, source, f"organisation: {organisation.name} ({organisation.base_currency.value})")

@@ -151,6 +151,36 @@ class MalformedResponseError(LedgerflowError, ValueError):
     page). xero-python would raise a bare ``ValueError`` about the model it expected."""
 
 
+class UnsupportedOperationError(RoutingError):
+    """An accounting operation Ledgerflow does not serve (a write, a sub-resource such as
+    attachments or history, or a whole resource such as Items), refused before any I/O.
+
+    ``operation`` is the xero-python method name (``"create_invoices"``) when one method can
+    be told, else the resource (``"Invoices/Attachments"``), or None for a path Xero's spec does
+    not have; ``http_method`` and ``path_template`` (relative to ``/api.xro/2.0``) say what was
+    refused, and ``reason`` why: ``"write"``, ``"sub-resource"``, ``"resource"`` or ``"unknown"``
+    (texts in ``ledgerflow_xero.surface.REASONS``). Configuration(allow_unserved_operations=True)
+    sends such requests anyway.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        operation: str | None = None,
+        http_method: str = "",
+        path_template: str = "",
+        reason: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.http_method = http_method
+        self.path_template = path_template
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[UnsupportedOperationError], tuple[str, str | None, str, str, str]]:
+        return (type(self), (str(self), self.operation, self.http_method, self.path_template, self.reason))
+
+
 class InvalidArgumentError(LedgerflowError, ValueError):
     """A public function or class was given an argument of the wrong type or out of range;
     the message names the argument, shows the value (cut to ~100 characters) and says what

@@ -23,6 +23,7 @@ from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .routing import Router
 from .sources import SourceLike
 from .token_answer import stored_token
+from .surface import ContractOptions
 from .vetting import check_vetted_xero_python
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
@@ -99,7 +100,14 @@ def check_xero_python_version() -> bool:
     return False
 
 
-def patch(source: SourceLike | None = None, host: str | None = None, **options: object) -> None:
+def patch(
+    source: SourceLike | None = None,
+    host: str | None = None,
+    *,
+    allow_unserved_operations: bool = False,
+    ledgerscope_tenant_header: bool = True,
+    **options: object,
+) -> None:
     """Route every plain ``xero_python`` ``ApiClient`` to Ledgerflow.
 
     ``source`` and ``host`` default to ``LEDGERFLOW_SOURCE`` and ``LEDGERFLOW_HOST``; a source
@@ -107,7 +115,8 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
     (``allowed_hosts``, ``allow_unsupported_apis``, ...). Clients whose configuration has its
     own Ledgerflow settings keep them. Every client's connection pool — those built from now
     on, and those that exist already — is limited to the allowed hosts. Calling it again
-    changes the settings; :func:`unpatch` undoes it exactly.
+    changes the settings; :func:`unpatch` undoes it exactly. ``allow_unserved_operations`` and
+    ``ledgerscope_tenant_header`` as for :class:`~ledgerflow_xero.Configuration`.
     """
     router = router_from_settings(source, host, **options)
     if router is None:
@@ -128,6 +137,7 @@ def patch(source: SourceLike | None = None, host: str | None = None, **options: 
                 if isinstance(candidate, RESTClientObject):
                     _guard(candidate.pool_manager, lambda: GlobalRouting.router)
         GlobalRouting.router = router
+        GlobalRouting.contract = ContractOptions(allow_unserved_operations, ledgerscope_tenant_header)
 
 
 def unpatch() -> None:
@@ -173,7 +183,8 @@ def patched(
     """
     with _lock:
         previous = GlobalRouting.router if is_patched() else None
-        patch(source, host, **options)
+        previous_contract = GlobalRouting.contract
+        patch(source, host, **options)  # type: ignore[arg-type]  # allow_unserved_operations etc. are bools
         router = GlobalRouting.router
     assert router is not None
     try:
@@ -184,3 +195,4 @@ def patched(
                 unpatch()
             else:
                 GlobalRouting.router = previous
+                GlobalRouting.contract = previous_contract

@@ -10,11 +10,13 @@ busy machine slows all variants alike:
   stalls don't swamp the figure): plain xero-python with ``base_url`` on the server,
   ``ledgerflow_xero.ApiClient``, and plain ``ApiClient`` under ``ledgerflow_xero.patch()``;
 - ``Router.route()`` alone, ns per call, for each row of the routing table;
+- the surface check (``surface.refuse_unserved``, and the whole per-request contract hook
+  ``surface.before_request``), ns per call, on routed accounting URLs of served operations;
 - import time of ``import ledgerflow_xero`` beyond ``import xero_python.api_client``, each
   measured in fresh interpreters;
 - throughput with 8 threads over the 3 sources, plain vs ledgerflow.
 
-Targets: request overhead <= 1 %, route() <= 1 us, import overhead <= 5 ms.
+Targets: request overhead <= 1 %, route() <= 1 us, surface check <= 1 us, import overhead <= 5 ms.
 
     python scripts/bench.py            # the table
     python scripts/bench.py --json     # machine-readable figures
@@ -291,6 +293,53 @@ def route_rows(rounds: int, number: int) -> Dict[str, Any]:
     }
 
 
+def surface_check(rounds: int, number: int) -> Dict[str, Any]:
+    """ns per call of the check every routed accounting request goes through: served
+    operations by concrete path, by template, a report, a PDF; and one refusal (it raises)."""
+    from ledgerflow_xero.errors import UnsupportedOperationError
+    from ledgerflow_xero.routing import Router
+    from ledgerflow_xero.surface import DEFAULT_CONTRACT, before_request, refuse_unserved
+
+    prefix = Router(BENCH_SOURCE).url_for("accounting")
+    record = "/0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+    served = {
+        "GET /Invoices?page=2 (concrete path)": ("GET", prefix + "/Invoices?page=2", "application/json"),
+        "GET /Invoices/{InvoiceID} (template)": ("GET", prefix + "/Invoices" + record, "application/json"),
+        "GET /Reports/ProfitAndLoss?fromDate=...": ("GET", prefix + "/Reports/ProfitAndLoss?fromDate=2025-01-01",
+                                                    "application/json"),
+        "GET /CreditNotes/{CreditNoteID} as PDF": ("GET", prefix + "/CreditNotes" + record, "application/pdf"),
+    }
+
+    def checking(method: str, url: str, accept: str) -> Callable[[], float]:
+        def run() -> float:
+            return min(timeit.repeat(lambda: refuse_unserved(method, url, prefix, accept), number=number,
+                                     repeat=3)) / number * 1e9
+        return run
+
+    def hook() -> float:
+        headers = {"xero-tenant-id": TENANT, "Accept": "application/json"}
+        url = prefix + "/Invoices" + record
+        return min(timeit.repeat(lambda: before_request(DEFAULT_CONTRACT, "GET", url, prefix, headers, print),
+                                 number=number, repeat=3)) / number * 1e9
+
+    def refusal() -> float:
+        def attempt() -> None:
+            try:
+                refuse_unserved("PUT", prefix + "/Invoices", prefix, "application/json")
+            except UnsupportedOperationError:
+                return
+            raise AssertionError("PUT /Invoices was not refused")
+        count = number // 10 or 1
+        return min(timeit.repeat(attempt, number=count, repeat=3)) / count * 1e9
+
+    variants: Dict[str, Callable[[], float]] = {name: checking(*request) for name, request in served.items()}
+    variants["before_request() hook: check + tenant header"] = hook
+    variants["PUT /Invoices (refused: raises)"] = refusal
+    variants["empty call (baseline)"] = lambda: min(timeit.repeat(lambda: None, number=number, repeat=3)) / number * 1e9
+    samples = interleaved(variants, rounds)
+    return {"calls_per_sample": number, "ns_per_call": {name: statistics.median(v) for name, v in samples.items()}}
+
+
 _IMPORT_PROBE = (
     "import time; t0 = time.perf_counter(); import xero_python.api_client; t1 = time.perf_counter(); "
     "import ledgerflow_xero; t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
@@ -392,6 +441,10 @@ def table(figures: Dict[str, Any]) -> str:
     add(f"\nRouter.route() per table row (median, {ro['calls_per_sample']} calls per sample):")
     for name, value in ro["ns_per_call"].items():
         add(f"  {name:40s} {value:7.0f} ns")
+    su = figures["surface"]
+    add(f"\nsurface check per routed accounting request (median, {su['calls_per_sample']} calls per sample):")
+    for name, value in su["ns_per_call"].items():
+        add(f"  {name:48s} {value:7.0f} ns")
     im = figures["import"]
     add(f"\nimport time, each in {im['rounds']} fresh interpreters (median):")
     for name, value in im["ms"].items():
@@ -434,6 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name != CONTROL
     }
     figures["route"] = route_rows(route_rounds, route_calls)
+    figures["surface"] = surface_check(route_rounds, route_calls)
     figures["import"] = import_overhead(import_rounds)
     print(json.dumps(figures, indent=2) if args.json else table(figures))
     return 0

@@ -11,7 +11,7 @@ The server classes load on first use, so the command line (and this package's cl
 registry) works without the extra.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clients import (
     DEMO_CLIENT,
@@ -21,6 +21,9 @@ from .clients import (
     RegisteredClient,
     parse_client_spec,
 )
+
+if TYPE_CHECKING:  # for type checkers; at run time they load on first use (below)
+    from .server import SANDBOX_SOURCES, Sandbox, running_sandbox
 
 _FROM_SERVER = ("SANDBOX_SOURCES", "Sandbox", "running_sandbox")
 

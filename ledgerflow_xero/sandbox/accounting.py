@@ -1,50 +1,99 @@
-"""The accounting API of the sandbox: bearer and tenant checks, the built-in data, and forwarding.
+"""The accounting API of the sandbox: served operations from the books, refusals by name, PDFs, forwarding.
 
-Reads of the built-in collections are answered here; any other accounting path (and any
-write) goes to ``--accounting-upstream`` when one is set — a spec mock such as Prism —
-after the same bearer and tenant checks, without the caller's bearer token.
+Every request below ``/{source}/api.xro/2.0`` is matched against the operation table
+(:func:`ledgerflow_xero.surface.match`, the one place Ledgerflow's surface is known):
+
+- a served operation is answered by the source's books (:meth:`Books.answer`), or as a PDF of
+  the record when an invoice or credit note is asked for with ``Accept: application/pdf``;
+- a removed operation (writes, removed resources and sub-resources) is refused with a
+  Xero-shaped error naming the operation and why Ledgerflow does not serve it — or, only when
+  the sandbox runs with ``forward_unserved`` and an ``--accounting-upstream``, forwarded there
+  (a spec mock such as Prism) with a placeholder bearer, never the caller's token;
+- the tenant ``demo`` (the vendor spec's sample dataset) is answered without authentication.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
+import json
+import threading
 import uuid
-from typing import Any, Dict, List
+from collections import OrderedDict
+from typing import Any, Callable, Dict, Mapping, Protocol, Sequence, Tuple
 
 import urllib3
 
+from .. import surface
 from ..errors import SandboxConfigError
 from ..routing import is_xero_host, read_url
 from .authority import Authority, TokenRefused
-from .dataset import Organisation, Record, ms_date
+from .books.ledger import ms
 from .identity import bearer_token, unauthorized
-from .wire import Request, Response, json_response, problem, validation_error
+from .pdf import render_document
+from .wire import Request, Response, json_response, problem
 
 TENANT_HEADERS = ("xero-tenant-id", "ledgerscope-tenant-id")  # Xero's name, and the vendor's delta spec
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
+DEMO_TENANT_ID = "demo"
+PLACEHOLDER_BEARER = "ledgerflow-sandbox-forwarded"
+"""What forwarded calls carry as their bearer: a spec mock's security check wants one; the
+caller's own token never leaves the sandbox."""
+_FORWARDED_HEADERS = ("accept", "content-type", "contenttype", "if-modified-since", "idempotency-key")
+_PDF_OPERATIONS = {"getInvoice", "getCreditNote"}
+ANSWER_CACHE_SIZE = 64
+# Answers are trees of plain values (no cycles), so the encoder may skip its cycle check: ~20 % faster.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+_FRESH_PER_ANSWER = ("Id", "DateTimeUTC")  # the envelope fields Xero sets anew on every answer
 
-# Xero resource name -> the key of its id, and the other field a single record may be fetched by.
-_COLLECTIONS = {
-    "accounts": ("Accounts", "AccountID", None),
-    "taxrates": ("TaxRates", "TaxType", None),
-    "currencies": ("Currencies", "Code", None),
-    "contacts": ("Contacts", "ContactID", "ContactNumber"),
-    "items": ("Items", "ItemID", "Code"),
-    "invoices": ("Invoices", "InvoiceID", "InvoiceNumber"),
-    "payments": ("Payments", "PaymentID", None),
-}
-_PAGED = {"contacts", "invoices", "payments"}
-# Query parameters a read may carry and what they filter: (record key, nested key or None)
-_LIST_FILTERS = {
-    "ids": ("{id}", None),
-    "invoicenumbers": ("InvoiceNumber", None),
-    "contactids": ("Contact", "ContactID"),
-    "statuses": ("Status", None),
-}
-_HARMLESS = {"page", "pagesize", "unitdp", "summaryonly", "includearchived", "createdbymyapp", "order"}
-_FORWARDED_HEADERS = ("accept", "content-type", "if-modified-since", "xero-tenant-id", "idempotency-key")
+
+class _AnswerCache:
+    """Encoded 200 answers by (books, operation, path, query, If-Modified-Since), least recently used out.
+
+    The books never change once built, so :meth:`Books.answer` is a pure function of those inputs;
+    encoding a 100-record page as JSON costs milliseconds, most of the sandbox's time per request.
+    Each answer still gets a fresh envelope ``Id`` and ``DateTimeUTC``, as Xero's do.
+    """
+
+    def __init__(self, size: int = ANSWER_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[Tuple[Any, ...], Tuple[bytes, Tuple[str, ...]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+        inner, fresh = entry
+        values = {"Id": str(uuid.uuid4()), "DateTimeUTC": ms(dt.datetime.now(dt.timezone.utc))}
+        parts = [f'"{name}":"{values[name]}"'.encode() for name in fresh] + ([inner] if inner else [])
+        return b"{" + b",".join(parts) + b"}"
+
+    def put(self, key: Tuple[Any, ...], payload: Dict[str, Any]) -> None:
+        fresh = tuple(name for name in _FRESH_PER_ANSWER if name in payload)
+        rest = {k: v for k, v in payload.items() if k not in fresh}
+        encoded = _ENCODE(rest).encode()[1:-1]  # the members, without the braces
+        with self._lock:
+            self._entries[key] = (encoded, fresh)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+class Books(Protocol):
+    """What the sandbox needs of one company's books (``ledgerflow_xero.sandbox.books.Books``)."""
+
+    tenant_id: str
+    name: str
+
+    def answer(
+        self,
+        operation_id: str,
+        path_params: Mapping[str, str],
+        query: Mapping[str, Sequence[str]],
+        headers: Mapping[str, str],
+    ) -> Tuple[int, Dict[str, Any]]: ...
+
+    def record(self, operation_id: str, path_params: Mapping[str, str]) -> Dict[str, Any] | None: ...
 
 
 def validate_upstream(url: str) -> str:
@@ -54,141 +103,131 @@ def validate_upstream(url: str) -> str:
     return url.rstrip("/")
 
 
-def _parse_since(value: str) -> dt.datetime | None:
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        try:
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+def path_params(template: str, path: str) -> Dict[str, str]:
+    """The ``{Name}`` segments of ``template`` read from the concrete ``path`` (same segment count)."""
+    return {
+        name[1:-1]: value
+        for name, value in zip(template.strip("/").split("/"), path.strip("/").split("/"))
+        if name.startswith("{")
+    }
 
 
-def _ms(value: str) -> float:
-    return int(value[6:].split("+")[0].split(")")[0]) / 1000
+def _wants_pdf(request: Request) -> bool:
+    return "application/pdf" in request.headers.get("accept", "").lower()
+
+
+def refusal(operation: surface.Operation | None, method: str, path: str) -> Response:
+    """The Xero-shaped answer to an operation Ledgerflow does not serve, naming it and why."""
+    if operation is None:
+        shown = path if len(path) <= 100 else path[:100] + "..."
+        return problem(404, f"Ledgerflow serves no operation {method} {shown}: Xero's accounting API has none")
+    name = surface.sdk_name_for(operation)
+    reason = operation.reason or "resource"
+    detail = (
+        f"Ledgerflow does not serve {name} ({operation.http_method} {operation.path_template}): "
+        f"{surface.REASONS.get(reason, reason)}"
+    )
+    if reason == "write":
+        return problem(405, detail, Allow="GET")
+    return problem(404, detail)
 
 
 class Accounting:
     """Answers ``/{source}/api.xro/2.0/...`` for every source."""
 
     def __init__(
-        self, authority: Authority, organisations: Dict[int, Organisation], upstream: str | None = None
+        self,
+        authority: Authority,
+        books: Mapping[int, Books],
+        upstream: str | None = None,
+        *,
+        forward_unserved: bool = False,
+        demo_books: Callable[[], Books] | None = None,
     ) -> None:
+        if forward_unserved and not upstream:
+            raise SandboxConfigError("forward_unserved needs an accounting upstream URL to forward to")
         self.authority = authority
-        self.organisations = organisations
+        self.books = books
         self.upstream = validate_upstream(upstream) if upstream else None
+        self.forward_unserved = forward_unserved
+        self._demo_factory = demo_books
+        self._demo: Books | None = None
         self._pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=5, read=30))
+        self._answers = _AnswerCache()
+
+    @property
+    def demo(self) -> Books | None:
+        """The ``demo`` tenant's books, built on first use."""
+        if self._demo is None and self._demo_factory is not None:
+            self._demo = self._demo_factory()
+        return self._demo
 
     def handle(self, request: Request, source: int | None, resource_path: str) -> Response:
-        token = bearer_token(request)
-        if token is None:
-            return unauthorized("AuthenticationUnsuccessful: no bearer token")
-        try:
-            access = self.authority.check_access_token(token, source)
-        except TokenRefused as refusal:
-            return unauthorized(refusal.detail)
+        path = resource_path or "/"
+        method = "GET" if request.method == "HEAD" else request.method
+        operation = surface.match(method, path)
         tenant_id = next((request.headers[h] for h in TENANT_HEADERS if request.headers.get(h)), None)
-        if tenant_id is None and access.grant.subject is None and len(access.tenant_ids) == 1:
-            tenant_id = access.tenant_ids[0]  # a custom connection needs no tenant header, as on Xero
-        if tenant_id is None:
-            return problem(403, "AuthorizationUnsuccessful: missing xero-tenant-id header")
-        if tenant_id not in access.tenant_ids:
-            return problem(403, "AuthorizationUnsuccessful: tenant is not in this token's connections")
-        organisation = self.organisations[access.grant.source]
-        segments = [s for s in resource_path.split("/") if s]
-        response = None
-        if request.method in ("GET", "HEAD") and 1 <= len(segments) <= 2:
-            response = self._read(request, organisation, segments)
-        if response is None:
-            response = self._forward(request, resource_path, tenant_id)
-        response.note = f"tenant={tenant_id[:8]} {response.note}".strip()
+        if tenant_id == DEMO_TENANT_ID and self.demo is not None:
+            books: Books = self.demo  # the sample dataset: no authentication, read-only, never forwarded
+            if operation is None or not operation.served:
+                return refusal(operation, method, path)
+        else:
+            token = bearer_token(request)
+            if token is None:
+                return unauthorized("AuthenticationUnsuccessful: no bearer token")
+            try:
+                access = self.authority.check_access_token(token, source)
+            except TokenRefused as refused:
+                return unauthorized(refused.detail)
+            if tenant_id is None and access.grant.subject is None and len(access.tenant_ids) == 1:
+                tenant_id = access.tenant_ids[0]  # a custom connection needs no tenant header, as on Xero
+            if tenant_id is None:
+                return problem(403, "AuthorizationUnsuccessful: missing ledgerscope-tenant-id (or xero-tenant-id)")
+            if tenant_id not in access.tenant_ids:
+                return problem(403, "AuthorizationUnsuccessful: tenant is not in this token's connections")
+            if operation is None or not operation.served:
+                if self.forward_unserved:
+                    return self._forward(request, path, tenant_id)
+                return refusal(operation, method, path)
+            books = self.books[access.grant.source]
+        response = self._answer(request, operation, path, books)
+        response.note = f"tenant={tenant_id[:8]} {operation.operation_id} {response.note}".strip()
         return response
 
-    def _envelope(self, key: str, records: List[Record], **extra: Any) -> Response:
-        payload = {
-            "Id": str(uuid.uuid4()),
-            "Status": "OK",
-            "ProviderName": "ledgerflow-xero sandbox",
-            "DateTimeUTC": ms_date(dt.datetime.now(dt.timezone.utc)),
-            **extra,
-            key: records,
-        }
-        return json_response(200, payload)
+    def _answer(self, request: Request, operation: surface.Operation, path: str, books: Books) -> Response:
+        params = path_params(operation.path_template, path)
+        if _wants_pdf(request) and operation.operation_id in _PDF_OPERATIONS:
+            record = books.record(operation.operation_id, params)
+            if record is None:
+                return problem(404, f"no record {next(iter(params.values()), '')} in this organisation")
+            return Response(200, render_document(record, books.name), {"Content-Type": "application/pdf"})
+        key = (
+            id(books),
+            operation.operation_id,
+            tuple(sorted(params.items())),
+            tuple(sorted((name, tuple(values)) for name, values in request.query.items())),
+            request.headers.get("if-modified-since"),
+        )
+        body = self._answers.get(key)
+        if body is None:
+            status, payload = books.answer(operation.operation_id, params, request.query, request.headers)
+            if status != 200:
+                return json_response(status, payload)
+            self._answers.put(key, payload)
+            body = self._answers.get(key)
+            assert body is not None
+        return Response(200, body, {"Content-Type": "application/json; charset=utf-8"})
 
-    def _read(self, request: Request, organisation: Organisation, segments: List[str]) -> Response | None:
-        name = segments[0].lower()
-        if name == "organisation" and len(segments) == 1:
-            return self._envelope("Organisations", [organisation.record])
-        if name not in _COLLECTIONS:
-            return None
-        key, id_key, alt_key = _COLLECTIONS[name]
-        records = organisation.collections[key]
-        if len(segments) == 2:
-            wanted = segments[1]
-            found = [
-                r
-                for r in records
-                if str(r.get(id_key, "")).lower() == wanted.lower() or (alt_key and r.get(alt_key) == wanted)
-            ]
-            if not found:
-                return problem(404, f"no {key[:-1] if key.endswith('s') else key} {wanted} in this organisation")
-            return self._envelope(key, found)
-        unsupported = [p for p in request.query if p.lower() not in _HARMLESS and p.lower() not in _LIST_FILTERS]
-        if unsupported:
-            if self.upstream:
-                return None
-            return validation_error(
-                f"the sandbox does not implement the query parameter(s) {', '.join(sorted(unsupported))}; "
-                "it filters by page, pageSize, IDs, InvoiceNumbers, ContactIDs, Statuses and If-Modified-Since"
-            )
-        for param, (field, nested) in _LIST_FILTERS.items():
-            raw = request.param(param)
-            if raw is None:
-                continue
-            wanted_values = {v.strip().lower() for v in raw.split(",") if v.strip()}
-            field = id_key if field == "{id}" else field
-
-            def value_of(record: Record, field: str = field, nested: str | None = nested) -> str:
-                value = record.get(field, "")
-                return str(value.get(nested, "") if nested and isinstance(value, dict) else value).lower()
-
-            records = [r for r in records if value_of(r) in wanted_values]
-        since_header = request.headers.get("if-modified-since")
-        if since_header:
-            since = _parse_since(since_header)
-            if since is None:
-                return validation_error(f"If-Modified-Since {since_header!r} is not an HTTP date or ISO 8601 time")
-            records = [r for r in records if "UpdatedDateUTC" in r and _ms(r["UpdatedDateUTC"]) > since.timestamp()]
-        order = request.param("order")
-        if order:
-            field, _, direction = order.strip().partition(" ")
-            if not records or field not in records[0] or direction.upper() not in ("", "ASC", "DESC"):
-                return validation_error(f"order {order!r} must be a top-level field name, then ASC or DESC")
-            records = sorted(records, key=lambda r: str(r.get(field, "")), reverse=direction.upper() == "DESC")
-        page_text = request.param("page")
-        if page_text is None or name not in _PAGED:
-            return self._envelope(key, records)
-        size_text = request.param("pageSize") or str(DEFAULT_PAGE_SIZE)
-        if not (page_text.isdigit() and int(page_text) >= 1 and size_text.isdigit() and 1 <= int(size_text)):
-            return validation_error("page must be a whole number from 1, pageSize a whole number from 1")
-        page, size = int(page_text), min(int(size_text), MAX_PAGE_SIZE)
-        pagination = {"page": page, "pageSize": size, "pageCount": -(-len(records) // size), "itemCount": len(records)}
-        return self._envelope(key, records[(page - 1) * size : page * size], pagination=pagination)
-
-    def _forward(self, request: Request, resource_path: str, tenant_id: str) -> Response:
-        if not self.upstream:
-            return problem(
-                404,
-                f"the sandbox has no data for {request.method} {resource_path or '/'} "
-                "(start it with --accounting-upstream URL to forward other calls)",
-            )
-        url = self.upstream + resource_path + (f"?{request.raw_query}" if request.raw_query else "")
+    def _forward(self, request: Request, path: str, tenant_id: str) -> Response:
+        assert self.upstream is not None
+        url = self.upstream + path + (f"?{request.raw_query}" if request.raw_query else "")
         headers = {k: v for k, v in request.headers.items() if k in _FORWARDED_HEADERS}
         headers["xero-tenant-id"] = tenant_id
+        headers["authorization"] = f"Bearer {PLACEHOLDER_BEARER}"
         try:
             answer = self._pool.request(request.method, url, body=request.body or None, headers=headers, redirect=False)
         except urllib3.exceptions.HTTPError as failure:
             return problem(502, f"accounting upstream unreachable: {type(failure).__name__}")
         passed = {k: v for k, v in answer.headers.items() if k.lower() == "content-type"}
         return Response(answer.status, answer.data, passed, note="forwarded")
+

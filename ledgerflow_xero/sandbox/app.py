@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 from ..routing import OAUTH_SERVER_METADATA_PATH, ROUTES, XERO_JWKS_URL, Router
 from ..sources import Source
-from .accounting import Accounting
+from .accounting import Accounting, Books
 from .authority import ACCESS_TOKEN_LIFETIME, CODE_LIFETIME, Authority, Clock
+from .books import build_books, build_demo_books
 from .clients import RegisteredClient
-from .dataset import Organisation, build_organisation
 from .identity import Identity, SourceEndpoints
 from .wire import Request, Response, problem
 
@@ -48,7 +48,9 @@ class SandboxApp:
         clients: Dict[str, RegisteredClient],
         *,
         seed: int | None = None,
+        scale: int = 1,
         accounting_upstream: str | None = None,
+        forward_unserved: bool = False,
         sources: Iterable[Source] = SANDBOX_SOURCES,
         signing_key: object = None,
         access_token_lifetime: int = ACCESS_TOKEN_LIFETIME,
@@ -57,10 +59,12 @@ class SandboxApp:
         self.base_url = base_url
         self.clients = clients
         self.sources = tuple(sources)
-        id_random = random.Random(seed if seed is not None else secrets.randbits(64))
+        self.seed = seed if seed is not None else secrets.randbits(31)  # no seed: new ids on every start
+        self.scale = scale
+        id_random = random.Random(self.seed)
         self.routers = {source: Router(source, base_url) for source in self.sources}
-        self.organisations: Dict[int, Organisation] = {s: build_organisation(s, id_random) for s in self.sources}
-        endpoints = {
+        self.books: Dict[int, Books] = {s: build_books(s, seed=self.seed, scale=scale) for s in self.sources}
+        endpoints: Dict[int, SourceEndpoints] = {
             source: SourceEndpoints(
                 issuer=identity_base(router),
                 authorize=router.url_for("authorize"),
@@ -74,7 +78,7 @@ class SandboxApp:
         self.clock = Clock()
         self.authority = Authority(
             {s: e.issuer for s, e in endpoints.items()},
-            {s: (o.tenant_id, o.name) for s, o in self.organisations.items()},
+            {s: (b.tenant_id, b.name) for s, b in self.books.items()},
             signing_key=signing_key,  # type: ignore[arg-type]
             clock=self.clock,
             id_factory=lambda: _uuid(id_random),
@@ -82,7 +86,13 @@ class SandboxApp:
             code_lifetime=code_lifetime,
         )
         self.identity = Identity(self.authority, clients, endpoints)
-        self.accounting = Accounting(self.authority, self.organisations, accounting_upstream)
+        self.accounting = Accounting(
+            self.authority,
+            self.books,
+            accounting_upstream,
+            forward_unserved=forward_unserved,
+            demo_books=build_demo_books,
+        )
         self.endpoints = endpoints
         self._exact: Dict[str, Tuple[Handler, int, str]] = {}
         self._prefixes: List[Tuple[str, str, int | None]] = []
@@ -114,16 +124,20 @@ class SandboxApp:
         lowered = path.lower()
         exact = self._exact.get(lowered)
         if exact:
-            handler, source, method = exact
+            handler, exact_source, method = exact
             if request.method != method and not (method == "GET" and request.method == "HEAD"):
                 return problem(405, f"use {method} on this endpoint", Allow=method)
-            return handler(request, source)
+            return handler(request, exact_source)
         for prefix, kind, source in self._prefixes:
             if lowered == prefix or lowered.startswith(prefix + "/"):
                 remainder = path[len(prefix) :]
                 if kind == "connections":
                     assert source is not None
                     return self.identity.connections(request, source, remainder.strip("/") or None)
+                parts = remainder.strip("/").split("/")
+                if source is not None and parts[0].lower() == "connections" and len(parts) <= 2:
+                    # The delta copies /Connections into the accounting spec: the same endpoint, answered there too.
+                    return self.identity.connections(request, source, parts[1] if len(parts) == 2 else None)
                 return self.accounting.handle(request, source, remainder)
         first = "/" + lowered.split("/")[1] if lowered != "/" else "/"
         if first in self._source_segments:

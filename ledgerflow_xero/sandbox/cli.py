@@ -24,6 +24,12 @@ def _clients_from_file(path: str) -> List[RegisteredClient]:
     return [parse_client_spec(line.strip()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
+def _scale(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"--scale must be a whole number from 1 to 1000, not {text[:20]!r}")
+    return int(text)
+
+
 def _sandbox_command(args: argparse.Namespace) -> int:
     from . import Sandbox  # raises MissingExtraError, naming the extra, when PyJWT is absent
 
@@ -37,8 +43,11 @@ def _sandbox_command(args: argparse.Namespace) -> int:
         clients=clients,
         include_demo_client=not args.no_demo_client,
         seed=args.seed,
+        scale=args.scale,
         accounting_upstream=args.accounting_upstream,
+        forward_unserved=args.forward_unserved,
     )
+    sandbox.deny_consent = args.deny_consent  # before the banner, which says so
     print(sandbox.describe(), flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     try:
@@ -70,11 +79,32 @@ def register(subparsers: Any) -> None:
         "--clients-file", action="append", default=[], metavar="PATH", help="a file of ID:SECRET:REDIRECT_URI lines"
     )
     parser.add_argument("--no-demo-client", action="store_true", help="do not register the built-in demo client")
-    parser.add_argument("--seed", type=int, default=None, help="make tenant, connection and record ids repeatable")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="make the books (ids, figures) and connection ids repeatable"
+    )
+    parser.add_argument(
+        "--scale",
+        type=_scale,
+        default=1,
+        metavar="N",
+        help="grow each company's books N times (e.g. --scale 100 for 10,000+ invoices, to test paging and sync)",
+    )
+    parser.add_argument(
+        "--deny-consent",
+        action="store_true",
+        help="refuse every sign-in at consent (redirect back with error=access_denied), to test an app's refusal path",
+    )
     parser.add_argument(
         "--accounting-upstream",
         metavar="URL",
         default=None,
-        help="forward accounting calls the built-in data does not answer to this URL (e.g. Prism on the spec)",
+        help="a spec mock (e.g. Prism on Xero's accounting spec) to forward unserved operations to, "
+        "with --forward-unserved",
+    )
+    parser.add_argument(
+        "--forward-unserved",
+        action="store_true",
+        help="forward operations Ledgerflow does not serve (writes, removed resources) to --accounting-upstream "
+        "instead of refusing them; Ledgerflow itself refuses them",
     )
     parser.set_defaults(handler=_sandbox_command)

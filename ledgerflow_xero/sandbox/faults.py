@@ -20,6 +20,7 @@ applies to the next ``times`` matching requests (every one when ``times`` is Non
 
 from __future__ import annotations
 
+import select
 import socket
 import struct
 import threading
@@ -123,10 +124,11 @@ def apply_fault(fault: Fault, handler: Any) -> Response | None:
 
 
 def _peer_has_gone(connection: socket.socket) -> bool:
+    """Whether the client closed its end, without waiting: a socket with a timeout (the handler's
+    60 s idle timeout) waits for readability before any recv, even with MSG_DONTWAIT, so ask select."""
     try:
-        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except BlockingIOError:
-        return False
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
     except OSError:
         return True
 

@@ -71,6 +71,7 @@ class Identity:
         self.authority = authority
         self.clients = clients
         self.endpoints = endpoints
+        self.deny_consent = False  # Sandbox.deny_consent: the demo user declines every sign-in
 
     # --- GET /{source}/identity/connect/authorize --------------------------------------------
     def authorize(self, request: Request, source: int) -> Response:
@@ -108,6 +109,8 @@ class Identity:
                 return refuse("invalid_request", "code_challenge_method must be S256")
             if not _PKCE_CHALLENGE.fullmatch(challenge):
                 return refuse("invalid_request", "code_challenge must be 43 base64url characters (S256)")
+        if self.deny_consent:
+            return refuse("access_denied", "the user declined to connect the app")
         code = self.authority.issue_code(
             client_id=client.client_id,
             redirect_uri=redirect_uri,
@@ -128,6 +131,7 @@ class Identity:
         header = request.headers.get("authorization", "")
         scheme, _, encoded = header.partition(" ")
         used_basic = scheme.lower() == "basic"
+        secret: str | None
         if used_basic:
             if "client_secret" in form:
                 return None, oauth_error(400, "invalid_request", "use one client authentication method, not two")

@@ -10,44 +10,114 @@ It speaks HTTP/1.1 with keep-alive, so xero-python's urllib3 pool reuses connect
 from __future__ import annotations
 
 import contextlib
+import gzip
 import logging
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterable, Iterator, Set
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, Sequence, Set, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import SandboxConfigError
 from ..routing import Router, validate_host
 from ..sources import Source, SourceLike, parse_source
+from .accounting import Books
 from .app import SANDBOX_SOURCES, SandboxApp
 from .clients import DEMO_CLIENT, RegisteredClient, build_registry
-from .dataset import Organisation
 from .faults import DROPPED, FaultPlan, apply_fault
 from .wire import Request, Response, problem
 
+if TYPE_CHECKING:
+    from ..client import ApiClient
+
 logger = logging.getLogger("ledgerflow_xero.sandbox")
 
-MAX_BODY = 10 * 1024 * 1024
+API_CLIENT_SCOPE = (
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.transactions.read",
+    "accounting.settings.read",
+    "accounting.contacts.read",
+    "accounting.reports.read",
+)
+"""The scope :meth:`Sandbox.api_client` signs in with: every read the sandbox serves."""
+
+MAX_BODY = 1024 * 1024
+"""The largest request body the sandbox reads (bytes). Its own endpoints take small forms; the
+body is read before authentication, so this bounds what an unauthenticated caller can make it hold."""
+
+
+def _body_length(handler: BaseHTTPRequestHandler, limit: int) -> int | Response:
+    """The request's declared body length, or the 400/411/413 answer that refuses it unread."""
+    declared = handler.headers.get_all("Content-Length") or []
+    if handler.headers.get("Transfer-Encoding"):
+        return problem(411, "send the body with a Content-Length; chunked transfer encoding is not accepted")
+    if not declared:
+        return 0
+    values = {value.strip() for value in declared}
+    text = values.pop()
+    if values or not text.isdigit():  # isdigit: no sign, no spaces, no hex; two different values are smuggling
+        shown = ", ".join(repr(v[:20]) for v in declared)
+        return problem(400, f"malformed Content-Length {shown}: expected one whole number of bytes")
+    if int(text) > limit:
+        return problem(413, f"request body of {int(text)} bytes is over the sandbox's limit of {limit} bytes")
+    return int(text)
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` value admits gzip (RFC 9110 12.5.3: ``q=0`` refuses it)."""
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip() in ("gzip", "x-gzip", "*"):
+            weight = params.strip()
+            if weight.startswith("q="):
+                try:
+                    return float(weight[2:]) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
-    server: _Server
+    server: _Server  # pyright: ignore[reportIncompatibleVariableOverride] - the server this handler runs in
     protocol_version = "HTTP/1.1"
     server_version = "ledgerflow-sandbox"
     timeout = 60  # an idle keep-alive connection frees its thread after this long
     disable_nagle_algorithm = True  # headers and body go out in two sends: don't stall the second on an ACK
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError as gone:  # BrokenPipe, ConnectionReset, ConnectionAborted: the client left
+            self.close_connection = True
+            logger.info("client %s disconnected early (%s)", self.client_address[0], type(gone).__name__)
+
+    def handle_expect_100(self) -> bool:
+        """Refuse an unacceptable body before the client sends it, instead of inviting it with 100."""
+        length = _body_length(self, self.server.max_body)
+        if isinstance(length, Response):
+            self.close_connection = True
+            self._log(length, time.perf_counter())
+            self._write(length)
+            return False
+        return super().handle_expect_100()
+
     def _serve(self) -> None:
         started = time.perf_counter()
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            response = problem(413, "request body too large")
-            self.close_connection = True
+        length = _body_length(self, self.server.max_body)
+        if isinstance(length, Response):
+            response = length
+            self.close_connection = True  # the unread body would otherwise be taken for the next request
         else:
             body = self.rfile.read(length) if length > 0 else b""
+            if len(body) < length:
+                raise ConnectionResetError("the client closed the connection mid-body")
             request = Request(
                 method=self.command,
                 path=parts.path,
@@ -57,34 +127,43 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 raw_query=parts.query,
             )
             fault = self.server.faults.take(self.command, parts.path)  # test switches: faults.py
-            response = apply_fault(fault, self) if fault else None
-            if response is DROPPED:
-                logger.info("%s %s connection dropped (fault %s)", self.command, parts.path, fault.kind)
+            faulted = apply_fault(fault, self) if fault else None
+            if faulted is DROPPED:
+                logger.info("%s %s connection dropped (fault %s)", self.command, parts.path, fault and fault.kind)
                 return
             try:
-                response = response or self.server.app.handle(request)
+                response = faulted or self.server.app.handle(request)
             except Exception:  # a bug must answer 500 and show in the log, not drop the connection
                 logger.exception("sandbox error on %s %s", self.command, parts.path)
                 response = problem(500, "internal sandbox error")
         # Logged before the answer goes out, so the line exists by the time a client sees the answer.
+        self._log(response, started)
+        self._write(response)
+
+    def _log(self, response: Response, started: float) -> None:
         logger.info(
             "%s %s %d %.1fms%s",
             self.command,
-            parts.path,
+            urlsplit(self.path).path,
             response.status,
             (time.perf_counter() - started) * 1000,
             f" {response.note}" if response.note else "",
         )
-        self._write(response)
 
     def _write(self, response: Response) -> None:
+        body = response.body
+        if body and _accepts_gzip(self.headers.get("Accept-Encoding", "")):
+            body = gzip.compress(body, compresslevel=5)
+            response.headers = dict(response.headers, **{"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:  # tell the client, so it does not reuse a connection that is closing
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(response.body)
+            self.wfile.write(body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
@@ -97,11 +176,20 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False  # keep-alive connections must not hold up stop()
     app: SandboxApp
     faults: FaultPlan
+    max_body: int = MAX_BODY
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._open: Set[socket.socket] = set()
         self._open_lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A failure outside a request's answer: one log line for a vanished client, a logged traceback else."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            logger.info("client %s disconnected early (%s)", client_address[0], type(error).__name__)
+        else:
+            logger.exception("sandbox connection error from %s", client_address[0])
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -149,19 +237,31 @@ class Sandbox:
         clients: Iterable[RegisteredClient] = (),
         include_demo_client: bool = True,
         seed: int | None = None,
+        scale: int = 1,
         accounting_upstream: str | None = None,
+        forward_unserved: bool = False,
+        max_body: int = MAX_BODY,
         **app_options: Any,
     ) -> None:
         _loopback_base_url(host, 1)  # refuse a public interface before binding anything
+        if forward_unserved and not accounting_upstream:
+            raise SandboxConfigError("forward_unserved needs an accounting upstream URL to forward to")
         self._registry = build_registry(clients, include_demo=include_demo_client)
         self._server = _Server((host, port), _RequestHandler, bind_and_activate=True)
         self.host = host
         self.port = int(self._server.server_address[1])
         self.base_url = _loopback_base_url(host, self.port)
         self.app = SandboxApp(
-            self.base_url, self._registry, seed=seed, accounting_upstream=accounting_upstream, **app_options
+            self.base_url,
+            self._registry,
+            seed=seed,
+            scale=scale,
+            accounting_upstream=accounting_upstream,
+            forward_unserved=forward_unserved,
+            **app_options,
         )
         self._server.app = self.app
+        self._server.max_body = max_body
         self.faults = FaultPlan()  # switches that make chosen requests fail, for tests
         self._server.faults = self.faults
         self._thread: threading.Thread | None = None
@@ -179,16 +279,78 @@ class Sandbox:
         return dict(self._registry)
 
     @property
-    def sources(self) -> tuple:
+    def sources(self) -> Tuple[Source, ...]:
         return self.app.sources
 
-    def organisation(self, source: SourceLike) -> Organisation:
-        """The built-in organisation of a source (``.tenant_id``, ``.name``, ``.collections``)."""
-        return self.app.organisations[parse_source(source)]
+    def books(self, source: SourceLike) -> Books:
+        """The books of a source's company (``.tenant_id``, ``.name``, ``.answer(...)``), to compare with
+        what your code read."""
+        return self.app.books[parse_source(source)]
+
+    organisation = books  # the name of earlier releases
 
     def router(self, source: SourceLike) -> Router:
         """A router for ``source`` pointed at this sandbox."""
-        return self.app.routers[parse_source(source)]
+        return self.app.routers[Source(parse_source(source))]
+
+    @property
+    def deny_consent(self) -> bool:
+        """When True, every sign-in is refused at consent: the authorize endpoint redirects back with
+        ``error=access_denied`` (RFC 6749 4.1.2.1), as when a user clicks "Cancel" on Ledgerflow's
+        consent screen — for testing an app's refusal path."""
+        return self.app.identity.deny_consent
+
+    @deny_consent.setter
+    def deny_consent(self, value: bool) -> None:
+        self.app.identity.deny_consent = bool(value)
+
+    def api_client(self, source: SourceLike, *, scope: Sequence[str] = API_CLIENT_SCOPE) -> Tuple[ApiClient, str]:
+        """Sign in to ``source`` as the demo client and return ``(ApiClient, tenant_id)``.
+
+        The whole OAuth flow runs over HTTP against this sandbox (authorize with PKCE, consent,
+        code exchange); the client keeps its tokens in a :class:`~ledgerflow_xero.TokenStore`
+        (``client.token_store``), so refreshes work too::
+
+            client, tenant_id = sandbox.api_client(1004)
+            invoices = AccountingApi(client).get_invoices(tenant_id).invoices
+        """
+        from urllib.parse import parse_qs, urlsplit
+
+        import urllib3
+        from xero_python.api_client.oauth2 import OAuth2Token
+
+        from .. import ApiClient, Configuration, TokenStore, authorization_url, exchange_code
+
+        source = parse_source(source)
+        login = authorization_url(self.client_id, self.redirect_uri, list(scope), source=source, host=self.base_url)
+        consent = urllib3.PoolManager(retries=False).request("GET", login.url, redirect=False)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(consent.headers.get("Location", "")).query).items()}
+        if "code" not in query:
+            raise SandboxConfigError(f"sign-in to the sandbox was refused: {query.get('error', consent.status)}")
+        tokens = exchange_code(
+            query["code"],
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            redirect_uri=self.redirect_uri,
+            source=source,
+            host=self.base_url,
+            code_verifier=login.code_verifier,
+            expected_state=login.state,
+            returned_state=query.get("state"),
+        )
+        store = TokenStore(dict(tokens))
+        client = ApiClient(
+            Configuration(
+                oauth2_token=OAuth2Token(client_id=self.client_id, client_secret=self.client_secret),
+                source=source,
+                host=self.base_url,
+            ),
+            pool_threads=1,
+            oauth2_token_getter=store.get,
+            oauth2_token_saver=store.save,
+        )
+        client.token_store = store  # pyright: ignore[reportAttributeAccessIssue] - for the caller's tests
+        return client, self.books(source).tenant_id
 
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox's clock forward, to let its codes and tokens expire."""
@@ -230,13 +392,18 @@ class Sandbox:
 
     def describe(self) -> str:
         """The start-up banner: base URL, sources, clients (a secret only for the built-in demo client)."""
-        lines = [f"Ledgerflow sandbox on {self.base_url}"]
+        lines = [f"Ledgerflow sandbox on {self.base_url} (seed {self.app.seed}, scale {self.app.scale})"]
         for source in self.sources:
-            organisation = self.app.organisations[source]
+            books = self.app.books[source]
             lines.append(
-                f"  source {int(source)} ({Source(source).name}): {organisation.name}, "
+                f"  source {int(source)} ({Source(source).name}): {books.name}, "
                 f"authorize {self.app.endpoints[source].authorize}"
             )
+        lines.append("  tenant 'demo': the vendor's sample dataset, read-only, no sign-in needed")
+        if self.app.identity.deny_consent:
+            lines.append("  consent: every sign-in is refused (access_denied)")
+        if self.app.accounting.forward_unserved:
+            lines.append(f"  operations Ledgerflow does not serve go to {self.app.accounting.upstream}")
         for client in self._registry.values():
             secret = f", secret {client.client_secret}" if client == DEMO_CLIENT else ""
             lines.append(f"  client {client.client_id}{secret}, redirect URIs {', '.join(client.redirect_uris)}")

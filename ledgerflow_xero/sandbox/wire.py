@@ -64,7 +64,7 @@ def json_response(status: int, payload: Any, **headers: str) -> Response:
 
 def problem(status: int, detail: str, **headers: str) -> Response:
     """Xero's error body for 401/403/404 (RFC 7807 problem details with PascalCase keys)."""
-    payload = {
+    payload: Dict[str, Any] = {
         "Type": None,
         "Title": _TITLES.get(status, "Error"),
         "Status": status,

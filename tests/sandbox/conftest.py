@@ -111,3 +111,19 @@ class Raw:
 @pytest.fixture
 def raw(sandbox: Sandbox, http: urllib3.PoolManager) -> Raw:
     return Raw(sandbox, http)
+
+
+@pytest.fixture(scope="session")
+def prism_url(shared_dir) -> Iterator[str]:
+    """Prism mocking Xero's accounting spec (see prism.py); skips outside CI when it cannot start."""
+    import os
+
+    from .prism import SPEC, PrismUnavailable, running_prism
+
+    try:
+        with running_prism(shared_dir / SPEC) as url:
+            yield url
+    except PrismUnavailable as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"Prism is needed for the forwarding tests and could not start: {missing}")
+        pytest.skip(f"Prism could not start: {missing}")

@@ -15,8 +15,8 @@ import pytest
 import urllib3
 
 from ledgerflow_xero.cli import main
+from ledgerflow_xero.sandbox.books.profiles import PROFILES
 from ledgerflow_xero.sandbox.cli import _clients_from_file
-from ledgerflow_xero.sandbox.dataset import PROFILES
 
 CLI = [sys.executable, "-m", "ledgerflow_xero"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +75,8 @@ def test_demo_against_a_given_host_reads_the_pasted_redirect(sandbox, http):
 
 def test_sandbox_command_serves_until_stopped_and_prints_its_clients():
     process = subprocess.Popen(
-        CLI + ["sandbox", "--port", "0", "--seed", "3", "--client", "my-app:s3cret:http://localhost:8080/cb"],
+        CLI + ["sandbox", "--port", "0", "--seed", "3", "--scale", "2", "--deny-consent",
+               "--client", "my-app:s3cret:http://localhost:8080/cb"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
     banner: List[str] = []
@@ -94,6 +95,7 @@ def test_sandbox_command_serves_until_stopped_and_prints_its_clients():
         process.wait(timeout=10)
         stderr = process.stderr.read()
     assert "client my-app, redirect URIs http://localhost:8080/cb" in text
+    assert "(seed 3, scale 2)" in text and "every sign-in is refused (access_denied)" in text
     assert "s3cret" not in text and "s3cret" not in stderr  # only the demo client's secret is printed
     assert "GET /1009/.well-known/openid-configuration 200" in stderr
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ledgerflow_xero.sandbox.dataset import INVOICES_PER_ORGANISATION, PROFILES
+from ledgerflow_xero.sandbox.books.profiles import PROFILES
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "flask_app.py"
 
@@ -39,4 +39,4 @@ def test_the_flask_example_signs_in_and_reads_invoices_from_the_sandbox(example_
     assert connections == [{"tenant_id": sandbox.organisation(1009).tenant_id, "tenant_name": PROFILES[1009].name,
                             "tenant_type": "ORGANISATION"}]
     invoices = example_app.get("/invoices").get_json()
-    assert len(invoices["Invoices"]) == INVOICES_PER_ORGANISATION
+    assert len(invoices["Invoices"]) == len(sandbox.books(1009).collections["Invoices"])

@@ -18,12 +18,13 @@ from ledgerflow_xero import (
     ApiClient,
     Configuration,
     Source,
+    UnsupportedOperationError,
     authorization_url,
     exchange_code,
     validate_access_token,
     validate_id_token,
 )
-from ledgerflow_xero.sandbox.dataset import INVOICES_PER_ORGANISATION, PROFILES
+from ledgerflow_xero.sandbox.books.profiles import PROFILES
 
 SCOPE = ["openid", "profile", "email", "offline_access", "accounting.transactions", "accounting.settings"]
 
@@ -80,11 +81,12 @@ def test_the_whole_journey_for_each_source(sandbox, http, source):
     assert organisation.base_currency.value == PROFILES[source].currency
     assert organisation.organisation_id == tenant_id
 
+    total = len(sandbox.books(source).collections["Invoices"])
     first = accounting.get_invoices(tenant_id, page=1)
     second = accounting.get_invoices(tenant_id, page=2)
     assert len(first.invoices) == 100
-    assert len(second.invoices) == INVOICES_PER_ORGANISATION - 100
-    assert first.pagination.item_count == INVOICES_PER_ORGANISATION and first.pagination.page_count == 2
+    assert len(second.invoices) == min(100, total - 100)
+    assert first.pagination.item_count == total and first.pagination.page_count == -(-total // 100)
     assert not {i.invoice_id for i in first.invoices} & {i.invoice_id for i in second.invoices}
     assert isinstance(first.invoices[0].date, dt.date)
     assert first.invoices[0].total == first.invoices[0].sub_total + first.invoices[0].total_tax
@@ -107,7 +109,7 @@ def test_the_three_organisations_are_distinct(sandbox):
     organisations = [sandbox.organisation(source) for source in Source]
     assert len({o.tenant_id for o in organisations}) == 3
     assert len({o.name for o in organisations}) == 3
-    assert len({o.record["BaseCurrency"] for o in organisations}) == 3
+    assert len({o.currency for o in organisations}) == 3
 
 
 @pytest.mark.parametrize("source", list(Source), ids=lambda s: str(int(s)))
@@ -121,19 +123,20 @@ def test_every_built_in_collection_deserialises_through_accounting_api(sandbox, 
     assert [a.code for a in accounts] == [a["Code"] for a in data["Accounts"]]
     assert accounts[0].type.value == "BANK"
     contacts = accounting.get_contacts(tenant_id).contacts
-    assert {c.name for c in contacts} == set(PROFILES[source].customers + PROFILES[source].suppliers)
+    assert contacts and {c.name for c in contacts} <= {c["Name"] for c in data["Contacts"]}
     assert accounting.get_contact(tenant_id, contacts[0].contact_id).contacts[0].name == contacts[0].name
-    items = accounting.get_items(tenant_id).items
-    assert [i.code for i in items] == [code for code, _, _ in PROFILES[source].items]
+    with pytest.raises(UnsupportedOperationError):  # Items is not part of Ledgerflow's surface
+        accounting.get_items(tenant_id)
     tax_rates = accounting.get_tax_rates(tenant_id).tax_rates
-    assert tax_rates[0].effective_rate == float(PROFILES[source].vat_rate)
+    assert [t.tax_type for t in tax_rates] == [t["TaxType"] for t in data["TaxRates"]]
     currencies = accounting.get_currencies(tenant_id).currencies
     assert currencies[0].code.value == PROFILES[source].currency
     payments = accounting.get_payments(tenant_id).payments
-    assert payments and len(payments) == sum(1 for i in data["Invoices"] if i["Status"] == "PAID")
-    paid = accounting.get_invoice(tenant_id, payments[0].invoice.invoice_id).invoices[0]
-    assert paid.status == "PAID" and paid.amount_due == 0 and paid.payments[0].payment_id == payments[0].payment_id
-    assert accounting.get_payment(tenant_id, payments[0].payment_id).payments[0].amount == paid.total
+    assert payments and len(payments) == len(data["Payments"])
+    payment = next(p for p in payments if p.invoice is not None)
+    invoice = accounting.get_invoice(tenant_id, payment.invoice.invoice_id).invoices[0]
+    assert payment.payment_id in {p.payment_id for p in invoice.payments}
+    assert accounting.get_payment(tenant_id, payment.payment_id).payments[0].amount == payment.amount
 
 
 def test_invoice_filters_and_if_modified_since(sandbox, http):
@@ -141,8 +144,9 @@ def test_invoice_filters_and_if_modified_since(sandbox, http):
     client = api_client_for(sandbox, source, sign_in(sandbox, http, source))
     tenant_id = sandbox.organisation(source).tenant_id
     accounting = AccountingApi(client)
+    total = len(sandbox.books(source).collections["Invoices"])
     everything = accounting.get_invoices(tenant_id).invoices
-    assert len(everything) == INVOICES_PER_ORGANISATION  # no page: all of them, as Xero
+    assert len(everything) == total  # no page: all of them, as Xero
     since = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
     recent = accounting.get_invoices(tenant_id, if_modified_since=since).invoices
     assert 0 < len(recent) < len(everything)
@@ -153,7 +157,7 @@ def test_invoice_filters_and_if_modified_since(sandbox, http):
     two = accounting.get_invoices(tenant_id, i_ds=[everything[3].invoice_id, everything[5].invoice_id]).invoices
     assert [i.invoice_id for i in two] == [everything[3].invoice_id, everything[5].invoice_id]
     small_pages = accounting.get_invoices(tenant_id, page=3, page_size=50)
-    assert len(small_pages.invoices) == INVOICES_PER_ORGANISATION - 100 and small_pages.pagination.page_count == 3
+    assert len(small_pages.invoices) == 50 and small_pages.pagination.page_count == -(-total // 50)
 
 
 def test_client_credentials_reads_the_organisation_without_a_user(sandbox):
@@ -189,6 +193,6 @@ def test_a_filter_the_sandbox_does_not_implement_is_refused_not_ignored(sandbox,
     source = Source.QUICKBOOKS_ONLINE
     client = api_client_for(sandbox, source, sign_in(sandbox, http, source))
     with pytest.raises(HTTPStatusException) as refused:
-        AccountingApi(client).get_invoices(sandbox.organisation(source).tenant_id, where='Status=="PAID"')
+        AccountingApi(client).get_invoices(sandbox.organisation(source).tenant_id, where='Reference.Matches("x")')
     assert refused.value.status == 400
     assert b"ValidationException" in refused.value.body and b"where" in refused.value.body

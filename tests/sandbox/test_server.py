@@ -14,7 +14,7 @@ from ledgerflow_xero import SandboxConfigError, Source
 from ledgerflow_xero.oauth import endpoints
 from ledgerflow_xero.routing import ROUTES, XERO_JWKS_URL, route
 from ledgerflow_xero.sandbox import parse_client_spec, running_sandbox
-from ledgerflow_xero.sandbox.accounting import validate_upstream
+from ledgerflow_xero.sandbox.accounting import PLACEHOLDER_BEARER, validate_upstream
 
 
 @pytest.mark.parametrize("source", list(Source), ids=lambda s: str(int(s)))
@@ -106,12 +106,16 @@ class _Upstream:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def test_other_accounting_paths_are_forwarded_to_the_upstream_without_the_bearer(http):
+def test_unserved_operations_are_forwarded_only_with_the_flag_and_never_with_the_callers_bearer(http):
     from .conftest import Raw
 
     upstream = _Upstream()
     try:
-        with running_sandbox(accounting_upstream=upstream.url) as sandbox:
+        with running_sandbox(accounting_upstream=upstream.url) as sandbox:  # no forward_unserved: refused
+            raw = Raw(sandbox, http)
+            answer = raw.api(1004, "/Quotes", raw.tokens(1004)["access_token"], sandbox.books(1004).tenant_id)
+            assert answer.status == 404 and "get_quotes" in answer.json["Detail"] and not upstream.seen
+        with running_sandbox(accounting_upstream=upstream.url, forward_unserved=True) as sandbox:
             raw = Raw(sandbox, http)
             tokens = raw.tokens(1004)
             tenant_id = sandbox.organisation(1004).tenant_id
@@ -119,7 +123,8 @@ def test_other_accounting_paths_are_forwarded_to_the_upstream_without_the_bearer
             assert answer.status == 200 and answer.json["Quotes"][0]["QuoteNumber"] == "QU-1"
             assert upstream.seen[0]["path"] == "/mock/Quotes?page=2"
             assert upstream.seen[0]["headers"]["xero-tenant-id"] == tenant_id
-            assert "authorization" not in upstream.seen[0]["headers"]
+            assert upstream.seen[0]["headers"]["authorization"] == f"Bearer {PLACEHOLDER_BEARER}"
+            assert tokens["access_token"] not in str(upstream.seen)
             refused = raw.api(1004, "/Quotes", tokens["access_token"], sandbox.organisation(1009).tenant_id)
             assert refused.status == 403 and len(upstream.seen) == 1  # checks come before forwarding
             built_in = raw.api(1004, "/Organisation", tokens["access_token"], tenant_id)
@@ -129,11 +134,9 @@ def test_other_accounting_paths_are_forwarded_to_the_upstream_without_the_bearer
         upstream.server.server_close()
 
 
-def test_without_an_upstream_other_paths_are_a_xero_shaped_404(raw):
-    tokens = raw.tokens(1004)
-    answer = raw.api(1004, "/Quotes", tokens["access_token"], raw.sandbox.organisation(1004).tenant_id)
-    assert answer.status == 404 and answer.json["Title"] == "Not Found"
-    assert "--accounting-upstream" in answer.json["Detail"]
+def test_forwarding_unserved_operations_needs_an_upstream():
+    with pytest.raises(SandboxConfigError, match="upstream"):
+        running_sandbox(forward_unserved=True).__enter__()
 
 
 @pytest.mark.parametrize("url", ["https://api.xero.com/api.xro/2.0", "ftp://127.0.0.1/x", "127.0.0.1:4010"])
