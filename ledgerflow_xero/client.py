@@ -14,8 +14,8 @@ from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
 from .resilience import RetryPolicy, send
 from .routing import Router
-from .token_answer import stored_token
 from .surface import DEFAULT_CONTRACT, ContractOptions, before_request
+from .token_answer import stored_token
 from .vetting import check_vetted_xero_python
 
 
@@ -60,7 +60,8 @@ def dispatch(
             url = router.destination(url)
             # The operation table: refuse what Ledgerflow does not serve, add its tenant header.
             own = getattr(configuration, "ledgerflow_router", None) is not None
-            contract = getattr(configuration, "_ledgerflow_contract", DEFAULT_CONTRACT) if own else GlobalRouting.contract
+            contract = (getattr(configuration, "_ledgerflow_contract", DEFAULT_CONTRACT) if own
+                        else GlobalRouting.contract)
             send_request = before_request(contract, method, url, router.url_for("accounting"),
                                           kwargs.get("headers"), send_request)
         except RoutingError as refusal:

@@ -22,8 +22,8 @@ from .configuration import router_from_settings
 from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .routing import Router
 from .sources import SourceLike
-from .token_answer import stored_token
 from .surface import ContractOptions
+from .token_answer import stored_token
 from .vetting import check_vetted_xero_python
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to

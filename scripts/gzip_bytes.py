@@ -9,8 +9,7 @@ and checks that both reads returned the same invoices.
 
     python scripts/gzip_bytes.py [--scale N]
 
-The sandbox must answer gzip when asked (it does from the issue-12 sandbox work on); against
-one that ignores ``Accept-Encoding`` both columns come out equal.
+Against a server that ignores ``Accept-Encoding`` both columns come out equal.
 """
 
 from __future__ import annotations
