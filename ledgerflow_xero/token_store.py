@@ -119,9 +119,10 @@ class TokenStore:
 
 
 class _Flight:
-    __slots__ = ("done", "result", "error", "finished_at")
+    __slots__ = ("done", "result", "error", "finished_at", "owner")
 
-    def __init__(self) -> None:
+    def __init__(self, owner: int) -> None:
+        self.owner = owner
         self.done = threading.Event()
         self.result: Dict[str, Any] | None = None
         self.error: TokenRefreshError | None = None
@@ -140,17 +141,21 @@ class _Flights:
         self._flights: Dict[str, _Flight] = {}
 
     def run(self, key: str, wait: float, refresh: Callable[[], Dict[str, Any]], *,
-            reuse_finished: bool) -> Tuple[Dict[str, Any], bool]:
-        """(the token set, whether this call refreshed). A caller arriving after the refresh
-        finished takes its result only when ``reuse_finished`` (no store to re-read)."""
+            reuse_finished: bool, owner: int) -> Tuple[Dict[str, Any], bool]:
+        """(the token set, whether this call refreshed). A caller joins a refresh in progress;
+        one arriving after it finished takes its result only when ``reuse_finished`` (no store
+        to re-read) and it reads its token set from the same ``owner`` (the same getter's
+        object) as the caller that refreshed — a client with its own token set sends its own
+        request, and hears from the server if that refresh token was already used."""
         now = time.monotonic()
         with self._lock:
             for old_key in [k for k, f in self._flights.items() if f.done.is_set() and now - f.finished_at > self.KEEP]:
                 del self._flights[old_key]
             flight = self._flights.get(key)
-            leader = flight is None or (flight.done.is_set() and (flight.error is not None or not reuse_finished))
+            leader = flight is None or (flight.done.is_set() and (
+                flight.error is not None or not reuse_finished or flight.owner != owner))
             if leader:
-                flight = self._flights[key] = _Flight()
+                flight = self._flights[key] = _Flight(owner)
         assert flight is not None
         if leader:
             try:
@@ -304,7 +309,9 @@ def token_call(api_client: Any, request: Callable[..., Any], method: str, url: s
         return dict(stored_token(token))  # another process's set, in the shape xero-python takes
 
     key = hashlib.sha256(f"{url}\n{form['refresh_token']}".encode()).hexdigest()
-    token, refreshed = _flights.run(key, seconds + 10.0, once, reuse_finished=store is None)
+    getter = getattr(api_client, "_oauth2_token_getter", None)
+    owner = id(getattr(getter, "__self__", getter))
+    token, refreshed = _flights.run(key, seconds + 10.0, once, reuse_finished=store is None, owner=owner)
     if not refreshed:
         logger.info("token refresh at %s joined another client's refresh", safe_url(url))
     return TokenResponse(token, scope_as_text=True)

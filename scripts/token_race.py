@@ -41,7 +41,7 @@ def main() -> int:
     parser.add_argument("--without", action="store_true", help="switch single flight off (the control)")
     args = parser.parse_args()
     if args.without:
-        token_store._Flights.run = lambda self, key, wait, refresh, reuse_finished: (refresh(), True)  # type: ignore
+        token_store._Flights.run = lambda self, key, wait, refresh, **_: (refresh(), True)  # type: ignore
         token_store.store_of = lambda api_client: None  # type: ignore[assignment]
     server = LoopbackServer(refresh_delay=0.2)
     try:
