@@ -146,3 +146,28 @@ def test_someone_elses_wrapper_on_top_is_left_in_place_with_routing_off(recorder
         assert recorder.seen() == [("GET", "/x/api.xro/2.0/Organisation")]
     finally:
         XeroApiClient.request = ours.__wrapped__
+
+
+def test_patched_scopes_the_patch_and_restores_the_outer_settings(recorder):
+    from xero_python.rest import RESTClientObject
+
+    original_init = RESTClientObject.__dict__["__init__"]
+    with ledgerflow_xero.patched(source=1009, host=recorder.base_url) as router:
+        assert ledgerflow_xero.is_patched() and int(router.source) == 1009
+        IdentityApi(plain_client()).get_connections()
+    assert not ledgerflow_xero.is_patched()
+    assert XeroApiClient.__dict__["request"] is ORIGINAL_REQUEST
+    assert RESTClientObject.__dict__["__init__"] is original_init
+
+    ledgerflow_xero.patch(source=1001, host=recorder.base_url)
+    with ledgerflow_xero.patched(source=1004, host=recorder.base_url):
+        IdentityApi(plain_client()).get_connections()
+    assert ledgerflow_xero.is_patched()  # the outer patch() is still in force, with its own source
+    IdentityApi(plain_client()).get_connections()
+    assert recorder.seen() == [("GET", "/1009/connections"), ("GET", "/1004/connections"), ("GET", "/1001/connections")]
+
+
+def test_patched_restores_the_state_when_the_block_raises(recorder):
+    with pytest.raises(ZeroDivisionError), ledgerflow_xero.patched(source=1004, host=recorder.base_url):
+        1 / 0  # noqa: B018
+    assert not ledgerflow_xero.is_patched()
