@@ -42,6 +42,8 @@ def test_requests_refreshes_and_refusals_are_logged_with_no_secret(server: Loopb
             AccountingApi(client).get_organisations("tenant-1")
         with pytest.raises(RoutingError):
             PayrollAuApi(client).get_employees("tenant-1")
+        with pytest.raises(RoutingError):  # an operation Ledgerflow does not serve (a write)
+            AccountingApi(client).create_invoices("tenant-1", {"Invoices": []})
     for token in [*store.saved, store.token]:
         secrets += [token[k] for k in ("access_token", "refresh_token", "id_token") if token.get(k)]
     records = [r for r in caplog.records if r.name == "ledgerflow_xero"]
@@ -52,6 +54,7 @@ def test_requests_refreshes_and_refusals_are_logged_with_no_secret(server: Loopb
     assert any("token refreshed" in m for m in by_level["INFO"]), text
     assert any("refused: HTTP 400" in m for m in by_level["WARNING"]), text
     assert any(m.startswith("refused GET") and "payroll" in m for m in by_level["WARNING"]), text
+    assert any(m.startswith("refused PUT") and "Invoices" in m for m in by_level["WARNING"]), text
     assert len(secrets) >= 5
     for secret in secrets:
         assert secret not in text
