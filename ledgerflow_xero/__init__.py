@@ -11,9 +11,12 @@ from .client import ApiClient
 from .configuration import Configuration
 from .errors import (
     HostNotAllowedError,
+    InvalidArgumentError,
     InvalidHostError,
     InvalidRetryPolicyError,
     InvalidSourceError,
+    InvalidTimeoutError,
+    InvalidTokenStoreError,
     LedgerflowCompatibilityWarning,
     LedgerflowError,
     MalformedResponseError,
@@ -24,6 +27,7 @@ from .errors import (
     StateMismatchError,
     TokenRefreshError,
     TokenRequestError,
+    TokenStoreError,
     TokenValidationError,
     TransportError,
     UnsupportedApiError,
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
         endpoints as endpoints,  # the earlier name of oauth_endpoints
     )
     from .sandbox import Sandbox, running_sandbox
+    from .sql_store import SQLTokenStore
 
 # The sign-in helpers and the sandbox load on first use (PEP 562): most programs that route
 # xero-python never sign in or start a sandbox from the same process.
@@ -67,6 +72,7 @@ _LAZY = {
     "validate_access_token": "oauth",
     "validate_id_token": "oauth",
     "Sandbox": "sandbox",
+    "SQLTokenStore": "sql_store",  # needs the optional SQLAlchemy (the sql extra)
     "running_sandbox": "sandbox",
     "check_paths": "check",
 }
@@ -88,9 +94,12 @@ __all__ = [
     "AuthorizationRequest",
     "Configuration",
     "HostNotAllowedError",
+    "InvalidArgumentError",
     "InvalidHostError",
     "InvalidRetryPolicyError",
     "InvalidSourceError",
+    "InvalidTimeoutError",
+    "InvalidTokenStoreError",
     "LedgerflowCompatibilityWarning",
     "LedgerflowError",
     "MalformedResponseError",
@@ -102,10 +111,12 @@ __all__ = [
     "RoutingError",
     "Sandbox",
     "SandboxConfigError",
+    "SQLTokenStore",
     "Source",
     "StateMismatchError",
     "TokenRefreshError",
     "TokenRequestError",
+    "TokenStoreError",
     "TokenSet",
     "TokenStore",
     "TokenValidationError",

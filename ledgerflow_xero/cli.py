@@ -12,8 +12,8 @@ import importlib
 import sys
 from typing import Dict, Sequence, Tuple
 
+from ._cli_support import run_command
 from ._version import __version__
-from .errors import LedgerflowError
 
 # subcommand -> (module with register(subparsers), one-line help); loaded when it runs.
 COMMANDS: Dict[str, Tuple[str, str]] = {
@@ -47,11 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     command = next((word for word in arguments if not word.startswith("-")), None)
     args = build_parser(command).parse_args(arguments)
-    try:
-        return int(args.handler(args) or 0)
-    except LedgerflowError as error:
-        print(f"ledgerflow-xero: error: {error}", file=sys.stderr)
-        return 2
+    return run_command(args.handler, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

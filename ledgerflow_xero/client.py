@@ -8,14 +8,14 @@ import json
 import weakref
 from typing import Any, Callable, Dict, Tuple
 
-from urllib3.util.retry import Retry
-
+from ._log import logger, safe_url
 from ._xero import XeroApiClient
 from .configuration import Configuration
-from .errors import MalformedResponseError
+from .errors import MalformedResponseError, RoutingError
 from .resilience import RetryPolicy, send
 from .routing import Router
 from .surface import DEFAULT_CONTRACT, ContractOptions, before_request
+from .token_answer import stored_token
 from .vetting import check_vetted_xero_python
 
 
@@ -56,12 +56,17 @@ def dispatch(
     if router is None and policy is None:
         return send_request(method, url, *args, **kwargs)
     if router is not None:
-        url = router.destination(url)
-        # The operation table: refuse what Ledgerflow does not serve, add its tenant header.
-        own = getattr(configuration, "ledgerflow_router", None) is not None
-        contract = getattr(configuration, "_ledgerflow_contract", DEFAULT_CONTRACT) if own else GlobalRouting.contract
-        send_request = before_request(contract, method, url, router.url_for("accounting"), kwargs.get("headers"),
-                                      send_request)
+        try:
+            url = router.destination(url)
+            # The operation table: refuse what Ledgerflow does not serve, add its tenant header.
+            own = getattr(configuration, "ledgerflow_router", None) is not None
+            contract = (getattr(configuration, "_ledgerflow_contract", DEFAULT_CONTRACT) if own
+                        else GlobalRouting.contract)
+            send_request = before_request(contract, method, url, router.url_for("accounting"),
+                                          kwargs.get("headers"), send_request)
+        except RoutingError as refusal:
+            logger.warning("refused %s %s: %s", method, safe_url(url), refusal)
+            raise
     return send(api_client, send_request, method, url, args, kwargs, router, policy)
 
 
@@ -83,10 +88,14 @@ def guard_pool_manager(pool_manager: Any, router_getter: Callable[[], Router | N
     ) -> Any:
         router = router_getter()
         if router is not None:
-            router.check_destination(host, scheme)
-            proxy = getattr(pool_manager, "proxy", None)
-            if proxy is not None:
-                router.check_destination(proxy.host, "https")
+            try:
+                router.check_destination(host, scheme)
+                proxy = getattr(pool_manager, "proxy", None)
+                if proxy is not None:
+                    router.check_destination(proxy.host, "https")
+            except RoutingError as refusal:
+                logger.warning("refused a connection: %s", refusal)
+                raise
         return unguarded(host, port, scheme, pool_kwargs)
 
     pool_manager.connection_from_host = connection_from_host
@@ -134,13 +143,15 @@ class ApiClient(XeroApiClient):  # type: ignore[misc]  # xero-python is untyped
         guard_pool_manager(pool_manager, lambda: router_of(self.configuration))
         if getattr(configuration, "ledgerflow_router", None) is not None:
             check_vetted_xero_python()  # warns once per process on a release never vetted
-        if getattr(configuration, "ledgerflow_retry", None) is not None:
-            # With a RetryPolicy, the policy decides about 429 and 503. urllib3's default would
-            # first sleep out any Retry-After itself, however long, up to three times.
-            pool_manager.connection_pool_kw["retries"] = Retry.DEFAULT.new(respect_retry_after_header=False)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         return dispatch(self, functools.partial(XeroApiClient.request, self), method, url, args, kwargs)
+
+    def get_oauth2_token(self) -> Any:
+        """xero-python's token getter; for a routed client the stored set is repaired first
+        (a ``scope`` string, extra keys) so xero-python can use it (see ``token_answer``)."""
+        token = XeroApiClient.get_oauth2_token(self)
+        return stored_token(token) if router_of(self.configuration) is not None else token
 
     def deserialize(self, response: Any, response_type: Any, response_model_finder: Any) -> Any:
         """xero-python's deserialization; a routed client's non-JSON body raises

@@ -10,7 +10,7 @@ from typing import Any, Tuple, Type, TypeVar
 
 from ._xero import XeroConfiguration
 from .errors import InvalidRetryPolicyError, InvalidSourceError
-from .resilience import RetryPolicy
+from .resilience import DEFAULT_TIMEOUT, RetryPolicy, Timeout, check_timeout
 from .routing import DEFAULT_HOST, Router, router_for
 from .sources import SourceLike
 from .surface import ContractOptions
@@ -64,7 +64,9 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):  # type: igno
     besides the Ledgerflow host and loopback that the client may send to (every other host is
     refused before any lookup). Bad values raise at construction, before any request.
     ``retry=RetryPolicy(...)`` turns on retries of idempotent requests answered 429/503 (off by
-    default).
+    default; without it nothing is retried and no ``Retry-After`` is slept). ``timeout=(connect,
+    read)`` in seconds (or one number for both) bounds every request, token calls included;
+    default 10 s and 60 s, and connect + read for the whole request however slowly it comes.
 
     Accounting operations Ledgerflow does not serve (writes, attachments, history, Items, ...;
     see :mod:`ledgerflow_xero.surface`) raise :class:`~ledgerflow_xero.UnsupportedOperationError`
@@ -85,11 +87,13 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):  # type: igno
         allow_unknown_source: bool = False,
         allowed_hosts: Tuple[str, ...] = (),
         retry: RetryPolicy | None = None,
+        timeout: Timeout | None = None,
         allow_unserved_operations: bool = False,
         ledgerscope_tenant_header: bool = True,
         **kwargs: Any,
     ) -> None:
         XeroConfiguration.__init__(self, *args, **kwargs)
+        self._ledgerflow_timeout = None if timeout is None else check_timeout(timeout)
         self._ledgerflow_contract = ContractOptions(allow_unserved_operations, ledgerscope_tenant_header)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidRetryPolicyError(f"retry= takes a ledgerflow_xero.RetryPolicy or None, not {retry!r}")
@@ -112,6 +116,12 @@ class Configuration(XeroConfiguration, metaclass=_FreshInstances):  # type: igno
     def ledgerflow_retry(self) -> RetryPolicy | None:
         """The retry policy of this client's requests (None: no retries, the default)."""
         return self._ledgerflow_retry
+
+    @property
+    def ledgerflow_timeout(self) -> Tuple[float, float]:
+        """(connect, read) seconds for each request of this client; the overall deadline of a
+        request is their sum. Default ``resilience.DEFAULT_TIMEOUT`` (10 s, 60 s)."""
+        return self._ledgerflow_timeout or DEFAULT_TIMEOUT
 
     @property
     def source(self) -> int | None:

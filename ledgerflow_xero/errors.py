@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any, Dict, Tuple, Type
 
 import urllib3
 
@@ -16,7 +16,20 @@ def shorten(text: str, limit: int = MAX_SHOWN) -> str:
 
 
 class LedgerflowError(Exception):
-    """Base class of every error raised by ledgerflow-xero."""
+    """Base class of every error raised by ledgerflow-xero.
+
+    Every one pickles and copies with its message and attributes (a process pool passes
+    errors between processes), whatever its constructor takes."""
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (_restore_error, (type(self), self.args, dict(vars(self))))
+
+
+def _restore_error(cls: Type[BaseException], args: Tuple[Any, ...], state: Dict[str, Any]) -> BaseException:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(state)
+    return error
 
 
 class InvalidSourceError(LedgerflowError, ValueError):
@@ -166,3 +179,22 @@ class UnsupportedOperationError(RoutingError):
 
     def __reduce__(self) -> tuple[type[UnsupportedOperationError], tuple[str, str | None, str, str, str]]:
         return (type(self), (str(self), self.operation, self.http_method, self.path_template, self.reason))
+
+
+class InvalidArgumentError(LedgerflowError, ValueError):
+    """A public function or class was given an argument of the wrong type or out of range;
+    the message names the argument, shows the value (cut to ~100 characters) and says what
+    is accepted."""
+
+
+class InvalidTimeoutError(InvalidArgumentError):
+    """A timeout that is not a positive number of seconds or a (connect, read) pair of them."""
+
+
+class TokenStoreError(LedgerflowError):
+    """A token store could not be read or written (no set stored under the key, a database
+    error, a lock not granted within ``lock_timeout``). The stored set is unchanged."""
+
+
+class InvalidTokenStoreError(InvalidArgumentError):
+    """A bad argument to a token store (key, table name, URL, lock timeout)."""

@@ -14,6 +14,7 @@ import threading
 import warnings
 from typing import Any, Callable, Dict, Generator, Tuple
 
+from ._deadline import unprepare_pool
 from ._xero import RESTClientObject, XeroApiClient
 from .client import GlobalRouting, dispatch, guard_pool_manager, is_guarded, router_of, unguard_pool_manager
 from .configuration import router_from_settings
@@ -21,6 +22,7 @@ from .errors import InvalidSourceError, LedgerflowCompatibilityWarning
 from .routing import Router
 from .sources import SourceLike
 from .surface import ContractOptions
+from .token_answer import stored_token
 from .vetting import check_vetted_xero_python
 
 # wrapt is imported inside patch()/unpatch(): it pulls in asyncio, which would add ~10 ms to
@@ -38,6 +40,15 @@ def _route_request(wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, 
     named = dict(kwargs)
     method = args[0] if args else named.pop("method")
     return dispatch(instance, wrapped, method, named.pop("url"), (), named)
+
+
+def _repair_stored_token(
+    wrapped: Callable[..., Any], instance: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]
+) -> Any:
+    token = wrapped(*args, **kwargs)
+    if instance is None or getattr(instance, "_ledgerflow_routes_itself", False):
+        return token  # a Ledgerflow ApiClient repairs its own
+    return stored_token(token) if router_of(instance.configuration) is not None else token
 
 
 def _guard_new_rest_client(
@@ -82,6 +93,7 @@ def patch(
             check_vetted_xero_python()
             for owner, name, wrapper in (
                 (XeroApiClient, "request", _route_request),
+                (XeroApiClient, "get_oauth2_token", _repair_stored_token),
                 (RESTClientObject, "__init__", _guard_new_rest_client),
             ):
                 _originals[(owner, name)] = owner.__dict__[name]
@@ -113,6 +125,7 @@ def unpatch() -> None:
                 )
         for pool_manager in list(GlobalRouting.guarded_pools):
             unguard_pool_manager(pool_manager)
+            unprepare_pool(pool_manager)
         GlobalRouting.guarded_pools.clear()
         _originals.clear()
         GlobalRouting.router = None

@@ -18,7 +18,14 @@ import functools
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
-from .errors import HostNotAllowedError, InvalidHostError, RoutingError, UnsupportedApiError, shorten
+from .errors import (
+    HostNotAllowedError,
+    InvalidArgumentError,
+    InvalidHostError,
+    RoutingError,
+    UnsupportedApiError,
+    shorten,
+)
 from .sources import SourceLike, parse_source
 from .urls import (
     XERO_DOMAIN,
@@ -109,7 +116,7 @@ class Router:
             ("allow_unknown_source", allow_unknown_source),
         ):
             if not isinstance(value, bool):
-                raise RoutingError(f"{name} must be True or False, not {shorten(repr(value))}")
+                raise InvalidArgumentError(f"{name} must be True or False, not {shorten(repr(value))}")
         if isinstance(allowed_hosts, str) or not isinstance(allowed_hosts, (tuple, list, frozenset, set)):
             raise InvalidHostError(f"allowed_hosts must be a tuple of host names, not {shorten(repr(allowed_hosts))}")
         self.source = parse_source(source, allow_unknown=allow_unknown_source)

@@ -54,7 +54,9 @@ def accepted_source_forms() -> str:
 
 def _refuse(value: object, why: str = "") -> InvalidSourceError:
     detail = f" ({why})" if why else ""
-    return InvalidSourceError(f"unknown Ledgerflow source {value!r}{detail}; expected {accepted_source_forms()}")
+    text = repr(value)
+    shown = text if len(text) <= 100 else text[:97] + "..."
+    return InvalidSourceError(f"unknown Ledgerflow source {shown}{detail}; expected {accepted_source_forms()}")
 
 
 def parse_source(value: SourceLike, *, allow_unknown: bool = False) -> int:
@@ -74,6 +76,8 @@ def parse_source(value: SourceLike, *, allow_unknown: bool = False) -> int:
         if value.isascii() and value.isdigit():
             if len(value) > 1 and value.startswith("0"):
                 raise _refuse(value, "leading zeros are ambiguous")
+            if len(value) > len(str(_MAX_SOURCE_ID)):
+                raise _refuse(value, f"{len(value)} digits; source ids have at most {len(str(_MAX_SOURCE_ID))}")
             number = int(value)
         else:
             alias = _ALIASES.get(value.lower().replace("_", "-"))

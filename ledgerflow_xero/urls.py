@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
-from .errors import InvalidHostError, shorten
+from .errors import InvalidHostError, RoutingError, shorten
 
 XERO_DOMAIN = "xero.com"
 
@@ -64,6 +64,8 @@ def normalise_host(host: str) -> str:
 def read_url(url: str) -> UrlParts:
     """Split ``url`` the way urllib3 splits the URLs it sends; urllib3's own parser reads the
     authority (cached per authority: the same few hosts come back on every request)."""
+    if not isinstance(url, str):
+        raise RoutingError(f"url={shorten(repr(url))}: expected a URL string, not {type(url).__name__}")
     if not (url.startswith(("https://", "http://")) or _HAS_SCHEME_OR_SLASH.match(url)):
         url = "//" + url
     match = _URL.match(url)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import urllib3
 
+from .._deadline import prepare_pool, within_deadline
 from ..routing import Router
 
 DEFAULT_TIMEOUT = 10.0
@@ -46,16 +47,23 @@ def request(
         body = urlencode(form)
         all_headers["Content-Type"] = "application/x-www-form-urlencoded"
     all_headers.update(headers or {})
-    response = _pool_manager().request(
-        method,
-        url,
-        body=body,
-        headers=all_headers,
-        timeout=urllib3.Timeout(connect=timeout, read=timeout),
-        retries=False,
-        redirect=False,
-    )
-    return response.status, response.data
+    pool = _pool_manager()
+    prepare_pool(pool)
+
+    def send() -> Tuple[int, bytes]:
+        response = pool.request(
+            method,
+            url,
+            body=body,
+            headers=all_headers,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            retries=False,
+            redirect=False,
+        )
+        return response.status, response.data
+
+    # connect + read for the whole exchange, however slowly a server drips its answer
+    return within_deadline(2 * timeout, send)
 
 
 def parse_json_object(body: bytes) -> Dict[str, Any] | None:

@@ -39,13 +39,13 @@ class TokenSet(Dict[str, Any]):
 
 def _number(name: str, value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise OAuthParameterError(f"token set {name} {value!r} is not a number of seconds")
+        raise OAuthParameterError(f"token set {name} {_shown(value)} is not a number of seconds")
     if not isinstance(value, str):
         return value
     try:
         return float(value) if "." in value else int(value)
     except ValueError:
-        raise OAuthParameterError(f"token set {name} {value!r} is not a number of seconds") from None
+        raise OAuthParameterError(f"token set {name} {_shown(value)} is not a number of seconds") from None
 
 
 def normalise_token_set(
@@ -87,10 +87,22 @@ def normalise_token_set(
     return result
 
 
+def _shown(value: object, limit: int = 100) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_state(expected_state: str | None, returned_state: str | None) -> None:
     """Raise :class:`StateMismatchError` unless the callback's state is the one sent."""
     if expected_state is None and returned_state is None:
         return
+    if expected_state is not None and (not isinstance(expected_state, str) or not expected_state):
+        raise OAuthParameterError(
+            f"expected_state={_shown(expected_state)}: expected the non-empty state string the login redirect sent "
+            "(AuthorizationRequest.state), or None when it sent none; an empty state never matches"
+        )
+    if isinstance(returned_state, str) and not returned_state:
+        raise StateMismatchError("the callback carried an empty state; an empty state never matches")
     if expected_state is None:
         raise StateMismatchError("the callback carried a state but no expected state was given to compare it with")
     if returned_state is None:
@@ -163,6 +175,12 @@ def exchange_code(
     token raises :class:`TokenRequestError`.
     """
     check_state(expected_state, returned_state)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf"):
+        raise OAuthParameterError(f"timeout={_shown(timeout)}: expected seconds > 0")
+    if not isinstance(client_auth, str):
+        raise OAuthParameterError(
+            f"client_auth={_shown(client_auth)}: expected one of {', '.join(_CLIENT_AUTH_METHODS)}"
+        )
     require_text("code", code, "the 'code' query parameter of the callback")
     require_text("client_id", client_id, "'3F0A...' from your Ledgerflow app")
     require_text("redirect_uri", redirect_uri, "the redirect URI the login redirect used")
@@ -171,7 +189,9 @@ def exchange_code(
     if code_verifier is not None:
         require_text("code_verifier", code_verifier, "AuthorizationRequest.code_verifier")
     if client_auth not in _CLIENT_AUTH_METHODS:
-        raise OAuthParameterError(f"client_auth {client_auth!r} is not one of {', '.join(_CLIENT_AUTH_METHODS)}")
+        raise OAuthParameterError(
+            f"client_auth {_shown(client_auth)} is not one of {', '.join(_CLIENT_AUTH_METHODS)}"
+        )
     default_scope = normalise_scope(scope) if scope is not None else None
     router = router_for(source, host)
     url = router.url_for("token")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, List
 
+from .._cli_support import port_number
 from ..errors import SandboxConfigError
 from .clients import RegisteredClient, parse_client_spec
 
@@ -65,7 +66,8 @@ def register(subparsers: Any) -> None:
         "connections and a built-in organisation per source. Point Configuration(host=...) at the printed URL.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)")
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                        help=f"port (default {DEFAULT_PORT}; 0: any free)")
     parser.add_argument(
         "--client",
         action="append",
