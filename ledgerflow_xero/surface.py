@@ -51,20 +51,20 @@ ADDED: Tuple[Operation, ...] = tuple(Operation(m, p, o, s, True, None) for m, p,
 reaches them through ``IdentityApi``; Ledgerflow also answers them below ``/api.xro/2.0``."""
 
 
-def _segments(path: str) -> Tuple[str, ...]:
-    return tuple(path.lower().strip("/").split("/"))
-
-
-# A concrete path wins over a template (OpenAPI's rule), so concrete paths are looked up first.
-_CONCRETE: Dict[Tuple[str, Tuple[str, ...]], Operation] = {}
-# (METHOD, number of segments, first segment) -> templates of that shape, each as its segments
-_TEMPLATES: Dict[Tuple[str, int, str], List[Tuple[Tuple[str, ...], Operation]]] = {}
+# A concrete path wins over a template (OpenAPI's rule), so concrete paths are looked up first:
+# (METHOD, lower-case path) -> operation.
+_CONCRETE: Dict[Tuple[str, str], Operation] = {}
+# (METHOD, number of segments, lower-case first segment) -> the templates of that shape, each with
+# the (index, lower-case text) of its literal segments after the first.
+_TEMPLATES: Dict[Tuple[str, int, str], List[Tuple[Tuple[Tuple[int, str], ...], Operation]]] = {}
 for _operation in ALL + ADDED:
-    _key = _segments(_operation.path_template)
-    if "{" in _operation.path_template:
-        _TEMPLATES.setdefault((_operation.http_method, len(_key), _key[0]), []).append((_key, _operation))
-    else:
-        _CONCRETE.setdefault((_operation.http_method, _key), _operation)
+    _path = _operation.path_template.lower()
+    if "{" not in _path:
+        _CONCRETE.setdefault((_operation.http_method, _path), _operation)
+        continue
+    _parts = _path.split("/")
+    _literals = tuple((i, part) for i, part in enumerate(_parts) if i > 1 and not part.startswith("{"))
+    _TEMPLATES.setdefault((_operation.http_method, len(_parts), _parts[1]), []).append((_literals, _operation))
 
 
 def match(http_method: str, path: str) -> Operation | None:
@@ -74,12 +74,15 @@ def match(http_method: str, path: str) -> Operation | None:
     ignored. A concrete path beats a template (OpenAPI's rule): ``/Reports/BudgetSummary``
     is the removed report, not the served ``/Reports/{ReportID}``.
     """
-    method, segments = http_method.upper(), _segments(path)
-    found = _CONCRETE.get((method, segments))
+    method, path = http_method.upper(), path.lower()
+    if len(path) > 1 and path.endswith("/"):
+        path = path[:-1]
+    found = _CONCRETE.get((method, path))
     if found is not None:
         return found
-    for template, operation in _TEMPLATES.get((method, len(segments), segments[0]), ()):
-        if all(part.startswith("{") or part == given for part, given in zip(template, segments)):
+    parts = path.split("/")
+    for literals, operation in _TEMPLATES.get((method, len(parts), parts[1] if len(parts) > 1 else ""), ()):
+        if not literals or all(parts[index] == literal for index, literal in literals):
             return operation
     return None
 
