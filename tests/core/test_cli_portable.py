@@ -47,7 +47,7 @@ def test_demo_runs_without_fcntl():
     assert "1004" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["sandbox", "authorize-url", "demo", "route"])
+@pytest.mark.parametrize("command", ["sandbox", "authorize-url", "demo", "route", "check"])
 def test_every_subcommand_loads_without_fcntl(command):
     result = run(command, "--help")
     assert result.returncode == 0, result.stderr
@@ -61,7 +61,18 @@ def test_the_parser_lists_every_subcommand_without_loading_them():
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    for command in ("route", "authorize-url", "sandbox", "demo"):
+    for command in ("route", "authorize-url", "sandbox", "demo", "check"):
         assert command in result.stdout
     loaded = result.stdout.strip().splitlines()[-1]
     assert "ledgerflow_xero.sandbox.cli" not in loaded and "ledgerflow_xero.demo" not in loaded
+
+
+def test_check_works_without_fcntl(tmp_path):
+    (tmp_path / "app.py").write_text(
+        "from xero_python.accounting import AccountingApi\n"
+        "api = AccountingApi(client)\n"
+        "api.get_invoices(tenant)\n"
+    )
+    result = run("check", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "AccountingApi.get_invoices — served" in result.stdout

@@ -1,7 +1,8 @@
-"""Every served operation's answer validates against Xero's accounting spec 16.1.0, per source.
+"""Every served operation's answer from the books engine validates against the Ledgerscope spec
+(Xero's accounting spec 16.1.0 with the vendor's delta applied), per source.
 
-Xero's spec has defects that would fail correct answers; they are patched in ONE place,
-:func:`_patch_spec_defects`, each with the reason.
+The spec's own defects are worked around in one place for every test that validates answers:
+``tests/sandbox/ledgerscope_spec.py``.
 """
 
 from __future__ import annotations
@@ -9,46 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
+import jsonschema
 import pytest
 
 from ledgerflow_xero.sandbox.books import OPERATIONS, Books
 
+from ..ledgerscope_spec import ledgerscope_spec
 from .conftest import SOURCES, books_for
-
-jsonschema = pytest.importorskip("jsonschema", reason="contract tests need jsonschema (pip install -e '.[test]')")
-yaml = pytest.importorskip("yaml", reason="contract tests need pyyaml (pip install -e '.[test]')")
-
-SPEC = Path("specs/xero-openapi-16.1.0/xero_accounting.yaml")
-
-
-def _patch_spec_defects(spec: Dict[str, Any]) -> List[str]:
-    """THE one place Xero's spec defects are worked around; returns the JSON pointers it patched.
-
-    Known defects of xero_accounting.yaml 16.1.0:
-    - boolean schemas whose ``default``/``example`` is the string "false"/"true" (e.g.
-      ``Account.HasAttachments``, ``BankTransaction.HasAttachments``, report query parameters):
-      a validator that applies defaults would put a string where a boolean belongs. Made booleans.
-    - response examples with ``IsReconciled: "false"`` (a string): examples are not validated
-      here, so they are left alone.
-    No defect in the response schemas themselves fails the books' answers (measured: 38 × 4 pass).
-    """
-    patched: List[str] = []
-
-    def walk(node: Any, pointer: str) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "boolean":
-                for key in ("default", "example"):
-                    if node.get(key) in ("true", "false"):
-                        node[key] = node[key] == "true"
-                        patched.append(f"{pointer}/{key}")
-            for key, value in node.items():
-                walk(value, f"{pointer}/{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{pointer}/{index}")
-
-    walk(spec, "#")
-    return patched
 
 
 def served_calls(books: Books) -> List[Tuple[str, Dict[str, str], Dict[str, str]]]:
@@ -105,10 +73,8 @@ def served_calls(books: Books) -> List[Tuple[str, Dict[str, str], Dict[str, str]
 
 @pytest.fixture(scope="module")
 def spec(shared_dir: Path) -> Dict[str, Any]:
-    document = yaml.safe_load((shared_dir / SPEC).read_text(encoding="utf-8"))
-    patched = _patch_spec_defects(document)
-    assert "#/components/schemas/Account/properties/HasAttachments/default" in patched
-    return document
+    """The Ledgerscope spec, with its defects worked around in the one place that does it."""
+    return ledgerscope_spec(str(shared_dir / "specs"))
 
 
 def _response_schema(spec: Dict[str, Any], operation_id: str) -> Dict[str, Any]:
@@ -155,7 +121,8 @@ def test_the_validator_catches_a_wrong_type(spec: Dict[str, Any]) -> None:
 
 
 def test_the_engine_answers_exactly_the_served_operations() -> None:
-    surface = pytest.importorskip("ledgerflow_xero.surface", reason="the operation table (issue 11) is not merged yet")
+    from ledgerflow_xero import surface
+
     served = {op.operation_id for op in surface.SERVED}
     assert OPERATIONS == served
     assert len(OPERATIONS) == 38
