@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -44,3 +45,12 @@ def shared_dir() -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 (hex): the key every cache of a release uses."""
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

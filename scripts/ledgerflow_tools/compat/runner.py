@@ -34,7 +34,7 @@ from ledgerflow_xero.sources import SourceLike, parse_source
 from .. import SCRIPTS_DIR
 from ..errors import UpstreamSuiteError
 from . import outcomes as outcome_names
-from .paths import PACKAGE_DIR, checkout_root
+from .paths import PACKAGE_DIR, checkout_root, sha256_of
 from .paths import cache_dir as default_cache_dir
 from .prism import PrismServer
 
@@ -135,7 +135,7 @@ class Environment:
         self.archive = archive
         python_tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
         # From a given sdist, the environment is that file's: keyed by its SHA-256.
-        self.key = f"{release}-{_sha256(archive)[:16]}" if archive is not None else release
+        self.key = f"{release}-{sha256_of(archive)[:16]}" if archive is not None else release
         self.path = cache / "venvs" / f"xero-python-{self.key}-{python_tag}"
         self.python = self.path / "bin" / "python"
         self.stamp_path = self.path / STAMP
@@ -207,20 +207,12 @@ def _package_fingerprint() -> str:
     return f"installed:{package}:{metadata.version('ledgerflow-xero')}"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        for chunk in iter(lambda: source.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fetch_suite(release: str, cache: Path, echo: Echo, archive: Path | None = None) -> Path:
     """The release's ``tests/`` (and its ``setup.cfg``, which holds its pytest settings),
     extracted from its sdist into ``<cache>/suites/<release>``; downloaded once. With ``archive``
     (the sdist every other check read), from that file, under ``<cache>/suites/<its SHA-256>``."""
     if archive is not None:
-        suite = cache / "suites" / _sha256(archive)[:32]
+        suite = cache / "suites" / sha256_of(archive)[:32]
         if not (suite / "tests").is_dir():
             staging = Path(tempfile.mkdtemp(prefix=f"suite-{release}-", dir=_ensure(cache / "suites")))
             try:

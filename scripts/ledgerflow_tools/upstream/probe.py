@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 from ..compat.paths import cache_dir as default_cache_dir
-from ..compat.paths import checkout_root
+from ..compat.paths import checkout_root, sha256_of
 from ..compat.runner import _exclusive
 from .checks import CheckResult
 
@@ -45,15 +45,6 @@ REFUSAL_ERRORS = ("UnsupportedApiError", "UnsupportedOperationError", "UnservedO
 """Errors that mean "refused by name before I/O": Ledgerflow does not serve that API or operation."""
 TOKEN_STEPS = ("refresh token", "client credentials", "revoke token", "connections")
 STAMP = ".ledgerflow-probe-stamp.json"
-
-
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256, hex: the key every cache of a release uses."""
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        for chunk in iter(lambda: source.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _run(command: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,6 @@ certificates), cached under each sdist's SHA-256.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
@@ -17,18 +16,12 @@ from typing import List, TextIO
 
 from packaging.version import InvalidVersion, Version
 
-from ..compat.paths import cache_dir
+from ..compat.paths import cache_dir, sha256_of
 from ..errors import UpstreamError
 
 PROJECT = "xero-python"
 DEFAULT_CACHE_DIR = cache_dir()
 """Shared with the compatibility runner: ``$LEDGERFLOW_XERO_CACHE`` or ``~/.cache/ledgerflow-xero``."""
-_CHUNK = 64 * 1024
-
-
-def sha256_of(path: Path) -> str:
-    """The file's SHA-256 (hex)."""
-    return _sha256(path)
 
 
 def _pip(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -93,9 +86,9 @@ def download(
 
 def cache_sdist(archive: Path, cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
     """A copy of ``archive`` in the cache, under its SHA-256: every check reads that one file."""
-    digest = _sha256(archive)
+    digest = sha256_of(archive)
     target = cache_dir / "sdists" / digest / archive.name
-    if not target.is_file() or _sha256(target) != digest:  # absent, or altered since it was cached
+    if not target.is_file() or sha256_of(target) != digest:  # absent, or altered since it was cached
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".part")
         shutil.copyfile(archive, partial)
@@ -120,14 +113,6 @@ def sdist_version(archive: Path) -> Version:
         return Version(line.split(":", 1)[1].strip())
     except InvalidVersion:
         raise UpstreamError(f"{archive.name}: PKG-INFO version {line!r} is not a version") from None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        for chunk in iter(lambda: source.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def extract(archive: Path, destination: Path) -> Path:
