@@ -162,6 +162,32 @@ class Ledger:
             minutes=self.rng.randrange(10 * 60)
         )
 
+    def _untaxed_bank_transaction(
+        self, txn_id: str, kind: str, bank: int, line: Dict[str, Any], reference: str, amount: int, day: Any,
+        created: Any, **links: Any,
+    ) -> Dict[str, Any]:
+        """A reconciled, untaxed bank transaction of one line (money moved for another document:
+        an overpayment, a prepayment, one side of a transfer); ``links`` name that document."""
+        return {
+            "BankTransactionID": txn_id,
+            "Type": kind,
+            **links,
+            "LineItems": [line],
+            "BankAccount": self._account_ref(bank),
+            "IsReconciled": True,
+            "Date": ms_day(day),
+            "Reference": reference,
+            "CurrencyCode": self.profile.currency,
+            "CurrencyRate": 1.0,
+            "Status": "AUTHORISED",
+            "LineAmountTypes": "NoTax",
+            "SubTotal": money(amount),
+            "TotalTax": 0.0,
+            "Total": money(amount),
+            "UpdatedDateUTC": ms(created),
+            "HasAttachments": False,
+        }
+
     def _account_ref(self, index: int) -> Record:
         account = self.accounts[index]
         return {"AccountID": account["AccountID"], "Code": account["Code"], "Name": account["Name"]}
@@ -971,26 +997,10 @@ class Ledger:
         }
         bank_txn_id = self.new_id()
         self.bank_transactions.append(
-            {
-                "BankTransactionID": bank_txn_id,
-                id_key: doc_id,
-                "Type": record["Type"],
-                "Contact": contact,
-                "LineItems": [line],
-                "BankAccount": self._account_ref(bank),
-                "IsReconciled": True,
-                "Date": ms_day(day),
-                "Reference": record["Reference"],
-                "CurrencyCode": self.profile.currency,
-                "CurrencyRate": 1.0,
-                "Status": "AUTHORISED",
-                "LineAmountTypes": "NoTax",
-                "SubTotal": money(amount),
-                "TotalTax": 0.0,
-                "Total": money(amount),
-                "UpdatedDateUTC": ms(created),
-                "HasAttachments": False,
-            }
+            self._untaxed_bank_transaction(
+                bank_txn_id, record["Type"], bank, line, record["Reference"], amount, day, created,
+                **{id_key: doc_id, "Contact": contact},
+            )
         )
         sign = 1 if sale else -1
         lines = [
@@ -1096,37 +1106,19 @@ class Ledger:
             (ids[0], "SPEND-TRANSFER", source, target),
             (ids[1], "RECEIVE-TRANSFER", target, source),
         ):
+            line = {
+                "Description": reference,
+                "Quantity": 1.0,
+                "UnitAmount": money(amount),
+                "AccountCode": self.accounts[other]["Code"],
+                "AccountID": self.accounts[other]["AccountID"],
+                "TaxType": "NONE",
+                "TaxAmount": 0.0,
+                "LineAmount": money(amount),
+                "Tracking": [],
+            }
             self.bank_transactions.append(
-                {
-                    "BankTransactionID": txn_id,
-                    "Type": kind,
-                    "LineItems": [
-                        {
-                            "Description": reference,
-                            "Quantity": 1.0,
-                            "UnitAmount": money(amount),
-                            "AccountCode": self.accounts[other]["Code"],
-                            "AccountID": self.accounts[other]["AccountID"],
-                            "TaxType": "NONE",
-                            "TaxAmount": 0.0,
-                            "LineAmount": money(amount),
-                            "Tracking": [],
-                        }
-                    ],
-                    "BankAccount": self._account_ref(bank),
-                    "IsReconciled": True,
-                    "Date": ms_day(day),
-                    "Reference": reference,
-                    "CurrencyCode": self.profile.currency,
-                    "CurrencyRate": 1.0,
-                    "Status": "AUTHORISED",
-                    "LineAmountTypes": "NoTax",
-                    "SubTotal": money(amount),
-                    "TotalTax": 0.0,
-                    "Total": money(amount),
-                    "UpdatedDateUTC": ms(created),
-                    "HasAttachments": False,
-                }
+                self._untaxed_bank_transaction(txn_id, kind, bank, line, reference, amount, day, created)
             )
         lines = [
             JournalLine(target, amount, description=reference),
