@@ -20,7 +20,7 @@ from ledgerflow_xero import (
     surface,
 )
 
-from .conftest import SocketSpy, StandIn, header, oauth2_token, token_set
+from .conftest import SocketSpy, StandIn, header, oauth2_token, plain_configuration, token_set
 
 ID = "00000000-0000-4000-8000-0000000000b2"
 
@@ -114,10 +114,9 @@ def test_allow_unserved_operations_sends_them(stand_in: StandIn) -> None:
 
 def test_patch_takes_the_same_option(stand_in: StandIn, socket_spy: SocketSpy) -> None:
     from xero_python.api_client import ApiClient as XeroApiClient
-    from xero_python.api_client.configuration import Configuration as XeroConfiguration
 
     def plain() -> AccountingApi:
-        return AccountingApi(XeroApiClient(XeroConfiguration(oauth2_token=oauth2_token()), pool_threads=1,
+        return AccountingApi(XeroApiClient(plain_configuration(), pool_threads=1,
                                            oauth2_token_getter=token_set))
 
     try:
