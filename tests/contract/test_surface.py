@@ -93,6 +93,18 @@ def test_unknown_paths_are_refused_and_identity_urls_pass() -> None:
     surface.refuse_unserved("GET", prefix + f"/Invoices/{ID}", prefix, "application/pdf")
 
 
+def test_the_same_request_gets_the_same_answer_every_time() -> None:
+    """The check remembers requests it has judged; a remembered refusal still raises, naming the
+    operation the way this request's Accept header reaches it."""
+    prefix = "https://h.example/1004/api.xro/2.0"
+    for _ in range(3):
+        surface.refuse_unserved("GET", prefix + f"/Invoices/{ID}", prefix, "application/json")
+        with pytest.raises(UnsupportedOperationError, match="create_invoices"):
+            surface.refuse_unserved("PUT", prefix + "/Invoices", prefix, "application/json")
+        with pytest.raises(UnsupportedOperationError, match="get_invoice_attachments"):
+            surface.refuse_unserved("GET", prefix + f"/Invoices/{ID}/Attachments", prefix, "application/json")
+
+
 def test_pdf_requests_name_their_method() -> None:
     prefix = "https://h.example/api.xro/2.0"
     with pytest.raises(UnsupportedOperationError, match=r"get_quote_as_pdf \(GET /Quotes/\{QuoteID\}\)"):
