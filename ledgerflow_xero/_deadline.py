@@ -4,19 +4,20 @@ urllib3's timeouts bound each socket operation; a server sending a byte every fe
 never trips them. :func:`within_deadline` shuts the connections a call takes when its time is
 up (one watchdog thread serves every request), so the call fails with
 :class:`DeadlineExceeded` instead of hanging. :func:`prepare_pool` gives a pool manager the
-rules this needs: connections the deadline can reach, and no urllib3 retries (a read that
-timed out would be sent again, stretching the caller's timeout, and a ``Retry-After`` would
-be slept out however long).
+rules this needs: connections the deadline can reach, the request's (connect, read) timeouts
+when the caller gives none, and no urllib3 retries (a read that timed out would be sent again,
+stretching the caller's timeout, and a ``Retry-After`` would be slept out however long).
 
 Only the standard library and urllib3 here, so every module that sends may use it.
 """
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
-from typing import Any, Callable, Dict, List, Set, TypeVar
+from typing import Any, Callable, Dict, List, Set, Tuple, TypeVar
 
 import urllib3
 from urllib3.util.retry import Retry
@@ -27,36 +28,24 @@ from urllib3.util.retry import Retry
 NO_RETRIES = Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5, respect_retry_after_header=False)
 
 
-class _Deadline:
-    __slots__ = ("at", "seconds", "connections", "finished", "expired", "lock")
+@functools.lru_cache(maxsize=64)
+def urllib3_timeout(connect: float, read: float) -> urllib3.Timeout:
+    """The urllib3 ``Timeout`` for a (connect, read) pair, built once (it is immutable in use)."""
+    return urllib3.Timeout(connect=connect, read=read)
 
-    def __init__(self, seconds: float) -> None:
+
+class _Deadline:
+    """One call's time limits: the moment its connections are shut, and the urllib3 timeout
+    its connection pools use when the request names none."""
+
+    __slots__ = ("at", "seconds", "timeout", "connections", "expired")
+
+    def __init__(self, seconds: float, timeout: urllib3.Timeout | None) -> None:
         self.seconds = seconds
+        self.timeout = timeout
         self.at = time.monotonic() + seconds
         self.connections: List[Any] = []
-        self.finished = False
         self.expired = False
-        self.lock = threading.Lock()
-
-    def watch(self, connection: Any) -> None:
-        with self.lock:
-            self.connections.append(connection)
-            expired = self.expired
-        if expired:
-            _shut(connection)
-
-    def expire(self) -> None:
-        with self.lock:
-            if self.finished:
-                return
-            self.expired = True
-            connections = list(self.connections)
-        for connection in connections:
-            _shut(connection)
-
-    def finish(self) -> None:
-        with self.lock:
-            self.finished = True
 
 
 def _shut(connection: Any) -> None:
@@ -69,59 +58,76 @@ def _shut(connection: Any) -> None:
 
 
 class _Watchdog:
-    """Expires running requests past their deadline. Registering and finishing a request
-    are a set add and discard (the common case: it finishes in time); one daemon thread
-    looks at the running ones every :attr:`TICK` seconds, and stops when idle."""
+    """Expires running calls past their deadline. Starting and finishing a call is a set add
+    and discard (atomic operations: the common case, a call that finishes in time, takes no
+    lock); one daemon thread looks at the running calls every :attr:`TICK` seconds, shuts the
+    connections of those past due, and stops when idle.
+
+    A call that finishes at the very moment its deadline passes may still have its (already
+    returned) connection shut; urllib3 then finds it dropped and opens a fresh one."""
 
     TICK = 0.1
     IDLE = 30.0
 
     def __init__(self) -> None:
-        self._running: Set[_Deadline] = set()
-        self._lock = threading.Lock()
-        self._thread_alive = False
+        self.running: Set[_Deadline] = set()
+        self._lock = threading.Lock()  # guards starting and stopping the thread
+        self.thread_alive = False
 
-    def add(self, deadline: _Deadline) -> None:
+    def start_thread(self) -> None:
         with self._lock:
-            self._running.add(deadline)
-            if not self._thread_alive:
-                self._thread_alive = True
+            if not self.thread_alive:
+                self.thread_alive = True
                 threading.Thread(target=self._run, name="ledgerflow-deadlines", daemon=True).start()
-
-    def discard(self, deadline: _Deadline) -> None:
-        with self._lock:
-            self._running.discard(deadline)
 
     def _run(self) -> None:
         idle_since = time.monotonic()
         while True:
             time.sleep(self.TICK)
             now = time.monotonic()
-            with self._lock:
-                due = [deadline for deadline in self._running if deadline.at <= now]
-                for deadline in due:
-                    self._running.discard(deadline)
-                if self._running or due:
-                    idle_since = now
-                elif now - idle_since > self.IDLE:
-                    self._thread_alive = False
-                    return
+            due = [deadline for deadline in list(self.running) if deadline.at <= now]
             for deadline in due:
-                deadline.expire()
+                self.running.discard(deadline)
+                deadline.expired = True
+                for connection in list(deadline.connections):
+                    _shut(connection)
+            if self.running or due:
+                idle_since = now
+            elif now - idle_since > self.IDLE:
+                with self._lock:
+                    self.thread_alive = False
+                    if not self.running:
+                        return
+                    self.thread_alive = True  # a call arrived as the thread was stopping
+
+
+class _Current(threading.local):
+    deadline: _Deadline | None = None
 
 
 _watchdog = _Watchdog()
-_current = threading.local()
+_current = _Current()
 
 
 class _DeadlinePoolMixin:
-    """Registers each connection a request takes with the request's deadline."""
+    """A connection pool whose requests carry the running call's deadline: each connection
+    taken is shut when it passes, and a request without a timeout of its own (xero-python
+    passes ``timeout=None`` unless asked) gets the call's (connect, read) timeouts."""
+
+    def _get_timeout(self, timeout: Any) -> Any:
+        if timeout is None:
+            deadline = _current.deadline
+            if deadline is not None and deadline.timeout is not None:
+                timeout = deadline.timeout
+        return super()._get_timeout(timeout)  # type: ignore[misc]
 
     def _get_conn(self, timeout: float | None = None) -> Any:
         connection = super()._get_conn(timeout)  # type: ignore[misc]
-        deadline: _Deadline | None = getattr(_current, "deadline", None)
+        deadline = _current.deadline
         if deadline is not None:
-            deadline.watch(connection)
+            deadline.connections.append(connection)
+            if deadline.expired:
+                _shut(connection)
         return connection
 
 
@@ -129,7 +135,7 @@ _DEADLINE_CLASSES: Dict[type, type] = {}
 
 
 def _with_deadlines(pool_class: type) -> type:
-    """``pool_class`` with the deadline registration mixed in (built once per class)."""
+    """``pool_class`` with the deadline rules mixed in (built once per class)."""
     if issubclass(pool_class, _DeadlinePoolMixin):
         return pool_class
     made = _DEADLINE_CLASSES.get(pool_class)
@@ -138,17 +144,18 @@ def _with_deadlines(pool_class: type) -> type:
     return made
 
 
-_PREPARED_MARK = "_ledgerflow_transport"
+PREPARED_MARK = "_ledgerflow_transport"
 _prepare_lock = threading.Lock()
 
 
 def prepare_pool(pool_manager: Any) -> None:
     """Give a client's urllib3 pool manager this module's transport rules: no urllib3 retries
-    (nor Retry-After sleeps), and connections the overall deadline can shut. Idempotent."""
-    if vars(pool_manager).get(_PREPARED_MARK) or not isinstance(pool_manager, urllib3.PoolManager):
+    (nor Retry-After sleeps), and connection pools that apply the running call's deadline and
+    timeouts. Idempotent; ``PREPARED_MARK in vars(pool_manager)`` once done."""
+    if PREPARED_MARK in vars(pool_manager) or not isinstance(pool_manager, urllib3.PoolManager):
         return  # done already, or a stand-in (tests, benchmarks) that has its own rules
     with _prepare_lock:  # two threads sending a client's first requests at once prepare it once
-        if vars(pool_manager).get(_PREPARED_MARK):
+        if PREPARED_MARK in vars(pool_manager):
             return
         original = (dict(pool_manager.connection_pool_kw), vars(pool_manager).get("pool_classes_by_scheme"))
         pool_manager.connection_pool_kw["retries"] = NO_RETRIES
@@ -156,13 +163,13 @@ def prepare_pool(pool_manager: Any) -> None:
             scheme: _with_deadlines(pool_class) for scheme, pool_class in pool_manager.pool_classes_by_scheme.items()
         }
         pool_manager.clear()  # pools built before this point lack both
-        setattr(pool_manager, _PREPARED_MARK, original)
+        setattr(pool_manager, PREPARED_MARK, original)
 
 
 def unprepare_pool(pool_manager: Any) -> None:
     """Undo :func:`prepare_pool` (``unpatch()`` gives plain xero-python clients back as they were)."""
     with _prepare_lock:
-        original = vars(pool_manager).pop(_PREPARED_MARK, None)
+        original = vars(pool_manager).pop(PREPARED_MARK, None)
         if original is None:
             return
         connection_pool_kw, pool_classes = original
@@ -177,13 +184,16 @@ def unprepare_pool(pool_manager: Any) -> None:
 _T = TypeVar("_T")
 
 
-def within_deadline(seconds: float, call: Callable[[], _T]) -> _T:
+def within_deadline(seconds: float, timeouts: Tuple[float, float] | None, call: Callable[[], _T]) -> _T:
     """``call()``, with every connection it takes from a prepared pool (:func:`prepare_pool`)
-    shut when ``seconds`` pass: then :class:`DeadlineExceeded` (a urllib3 ``TimeoutError``)."""
-    deadline = _Deadline(seconds)
-    previous = getattr(_current, "deadline", None)
+    shut when ``seconds`` pass: then :class:`DeadlineExceeded` (a urllib3 ``TimeoutError``).
+    Its requests that name no timeout get ``timeouts`` (connect, read), when given."""
+    deadline = _Deadline(seconds, urllib3_timeout(*timeouts) if timeouts else None)
+    previous = _current.deadline
     _current.deadline = deadline
-    _watchdog.add(deadline)
+    _watchdog.running.add(deadline)
+    if not _watchdog.thread_alive:
+        _watchdog.start_thread()
     try:
         return call()
     except urllib3.exceptions.HTTPError as error:
@@ -191,8 +201,7 @@ def within_deadline(seconds: float, call: Callable[[], _T]) -> _T:
             raise DeadlineExceeded(seconds) from error
         raise
     finally:
-        deadline.finish()
-        _watchdog.discard(deadline)
+        _watchdog.running.discard(deadline)
         _current.deadline = previous
 
 

@@ -15,7 +15,8 @@ import warnings
 logger = logging.getLogger("ledgerflow_xero")
 logger.addHandler(logging.NullHandler())
 
-_debug_warned = False
+debug_warned = False
+"""True once :func:`warn_debug_once` has warned."""
 _debug_lock = threading.Lock()
 
 
@@ -32,11 +33,11 @@ def safe_url(url: str) -> str:
 
 def warn_debug_once() -> None:
     """Warn, once per process, that xero-python's ``debug=True`` prints secrets."""
-    global _debug_warned
+    global debug_warned
     with _debug_lock:
-        if _debug_warned:
+        if debug_warned:
             return
-        _debug_warned = True
+        debug_warned = True
     message = (
         "xero-python's Configuration(debug=True) makes http.client print every request and answer to stdout, "
         "including access and refresh tokens, the client secret and authorization codes; "

@@ -31,8 +31,8 @@ class GlobalRouting:
 def router_of(configuration: Any) -> Router | None:
     """The router a configuration's requests go through: its own Ledgerflow settings, else
     the global patch's, else None (the client is left untouched)."""
-    router = getattr(configuration, "ledgerflow_router", None)
-    return router if router is not None else GlobalRouting.router
+    settings: Dict[str, Any] = configuration.__dict__
+    return settings.get("_ledgerflow_router") or GlobalRouting.router
 
 
 def dispatch(
@@ -50,19 +50,18 @@ def dispatch(
     errors and retry policy of :func:`ledgerflow_xero.resilience.send`. A client with neither
     router nor retry policy is left exactly as xero-python sends.
     """
-    configuration = api_client.configuration
-    router = router_of(configuration)
-    policy: RetryPolicy | None = getattr(configuration, "ledgerflow_retry", None)
+    settings: Dict[str, Any] = api_client.configuration.__dict__  # a plain xero-python one has none of ours
+    own_router: Router | None = settings.get("_ledgerflow_router")
+    router = own_router or GlobalRouting.router
+    policy: RetryPolicy | None = settings.get("_ledgerflow_retry")
     if router is None and policy is None:
         return send_request(method, url, *args, **kwargs)
     if router is not None:
         try:
             url = router.destination(url)
             # The operation table: refuse what Ledgerflow does not serve, add its tenant header.
-            own = getattr(configuration, "ledgerflow_router", None) is not None
-            contract = (getattr(configuration, "_ledgerflow_contract", DEFAULT_CONTRACT) if own
-                        else GlobalRouting.contract)
-            send_request = before_request(contract, method, url, router.url_for("accounting"),
+            contract = settings["_ledgerflow_contract"] if own_router else GlobalRouting.contract
+            send_request = before_request(contract, method, url, router.accounting_url,
                                           kwargs.get("headers"), send_request)
         except RoutingError as refusal:
             logger.warning("refused %s %s: %s", method, safe_url(url), refusal)
@@ -141,7 +140,7 @@ class ApiClient(XeroApiClient):  # type: ignore[misc]  # xero-python is untyped
         unguard_pool_manager(pool_manager)  # patch() may have guarded it: this client keeps its own
         GlobalRouting.guarded_pools.discard(pool_manager)
         guard_pool_manager(pool_manager, lambda: router_of(self.configuration))
-        if getattr(configuration, "ledgerflow_router", None) is not None:
+        if getattr(configuration, "_ledgerflow_router", None) is not None:
             check_vetted_xero_python()  # warns once per process on a release never vetted
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:

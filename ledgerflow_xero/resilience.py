@@ -27,12 +27,14 @@ import logging
 import math
 import random
 import time
+from http.client import HTTPConnection
 from typing import Any, Callable, Dict, FrozenSet, Iterable, Tuple, Union
 
 import urllib3
 
-from ._deadline import prepare_pool, within_deadline
-from ._log import logger, safe_url, warn_debug_once
+from . import _log
+from ._deadline import PREPARED_MARK, prepare_pool, within_deadline
+from ._log import logger, safe_url
 from ._xero import HTTPStatusException
 from .errors import InvalidRetryPolicyError, TokenRefreshError, TransportError
 from .routing import Router, describe
@@ -242,7 +244,7 @@ def _timed(request: Callable[..., Any], seconds: float, method: str, url: str, a
             response.data  # noqa: B018 - reads (and decodes) the body within the deadline
         return response
 
-    return within_deadline(seconds, call)
+    return within_deadline(seconds, None, call)
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -259,31 +261,32 @@ def send(
     policy: RetryPolicy | None,
 ) -> Any:
     """``request(method, url, *args, **kwargs)`` for a routed client: with its timeouts and
-    deadline, gzip, typed errors, the token-call rules and its retry policy."""
-    configuration = api_client.configuration
-    prepare_pool(api_client.rest_client.pool_manager)
-    pair, seconds = request_timeouts(vars(configuration).get("_ledgerflow_timeout"), kwargs.get("_request_timeout"))
-    kwargs = dict(kwargs)
-    kwargs["_request_timeout"] = pair
-    headers = dict(kwargs.get("headers") or {})
-    if not any(name.lower() == "accept-encoding" for name in headers):
+    deadline, gzip, typed errors, the token-call rules and its retry policy. ``kwargs`` is
+    this call's own dict (it is changed)."""
+    pool_manager = api_client.rest_client.pool_manager
+    if PREPARED_MARK not in vars(pool_manager):
+        prepare_pool(pool_manager)
+    pair, seconds = request_timeouts(vars(api_client.configuration).get("_ledgerflow_timeout"),
+                                     kwargs.get("_request_timeout"))
+    headers = kwargs["headers"] = dict(kwargs.get("headers") or ())
+    if "accept-encoding" not in map(str.lower, headers):
         headers["Accept-Encoding"] = "gzip"
-    kwargs["headers"] = headers
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("%s %s", method, safe_url(url))
-    if configuration.debug:
-        warn_debug_once()
-    if router is not None and method == "POST" and url in (router.url_for("token"), router.url_for("revocation")):
+    if HTTPConnection.debuglevel and not _log.debug_warned:
+        _log.warn_debug_once()  # xero-python's debug=True turns this on for every connection
+    if method == "POST" and router is not None and url in (router.url_for("token"), router.url_for("revocation")):
         from . import token_store  # the token-call rules; loaded on the first token call
 
+        kwargs["_request_timeout"] = pair
         return token_store.token_call(api_client, request, method, url, args, kwargs, seconds,
                                       revocation=url == router.url_for("revocation"))
     attempt = 1
-    started = time.monotonic()
+    started = time.monotonic() if policy is not None else 0.0
     waited = 0.0
     while True:
         try:
-            return _timed(request, seconds, method, url, args, kwargs, read_body=False)
+            return within_deadline(seconds, pair, lambda: request(method, url, *args, **kwargs))
         except HTTPStatusException as error:
             if policy is None:
                 raise

@@ -29,13 +29,14 @@ from .errors import (
 from .sources import SourceLike, parse_source
 from .urls import (
     XERO_DOMAIN,
-    UrlParts,
     describe,
     has_dot_segments,
     is_loopback,
     is_xero_host,
     normalise_host,
+    read_authority,
     read_url,
+    split_url,
     validate_allowed_host,
     validate_host,
 )
@@ -78,6 +79,9 @@ TABLE: Tuple[Route, ...] = (
     Route("app store", "https://api.xero.com/appstore/2.0", "/appstore/2.0", served=False),
     Route("bank feeds", "https://api.xero.com/bankfeeds.xro/1.0", "/bankfeeds.xro/1.0", served=False),
 )
+
+DESTINATION_CACHE_SIZE = 1024
+"""How many URLs each :class:`Router` remembers the destination of."""
 
 ROUTES: Tuple[Route, ...] = tuple(route for route in TABLE if route.served)
 UNSUPPORTED_APIS: Tuple[Route, ...] = tuple(route for route in TABLE if not route.served)
@@ -125,7 +129,12 @@ class Router:
         self.allow_unsupported_apis = allow_unsupported_apis
         self.allowed_hosts = tuple(sorted({validate_allowed_host(name) for name in allowed_hosts}))
         self._own_host = read_url(self.host).host
+        # The same few endpoint URLs come back on almost every request (xero-python sends query
+        # strings as separate fields), so each one is mapped once; refusals are not cached.
+        self._destinations = functools.lru_cache(maxsize=DESTINATION_CACHE_SIZE)(self._destination)
         self._urls = {route.name: self._target(route) for route in TABLE}
+        self.accounting_url = self._urls["accounting"]
+        """The Ledgerflow URL of the accounting API (``/api.xro/2.0``)."""
         # (Xero host, first path segment) -> [(lower-case Xero path prefix, route)], longest first
         self._prefixes: Dict[Tuple[str, str], List[Tuple[str, Route]]] = {}
         for route in sorted(TABLE, key=lambda r: -len(r.xero_url)):
@@ -137,6 +146,13 @@ class Router:
         if route.name == "accounting" and not self.source_in_accounting_path:
             return self.host + route.ledgerflow_path
         return f"{self.host}/{int(self.source)}{route.ledgerflow_path}"
+
+    def __getstate__(self) -> Dict[str, object]:
+        return {name: value for name, value in vars(self).items() if name != "_destinations"}
+
+    def __setstate__(self, state: Dict[str, object]) -> None:
+        vars(self).update(state)
+        self._destinations = functools.lru_cache(maxsize=DESTINATION_CACHE_SIZE)(self._destination)
 
     def __repr__(self) -> str:
         return f"Router(source={int(self.source)}, host={self.host!r})"
@@ -164,33 +180,38 @@ class Router:
         :class:`RoutingError` for any other Xero URL the table does not map. Everything after
         the matched prefix (sub-path, query string, fragment) is kept byte for byte.
         """
-        return self._route(read_url(url), url)
+        return self._map(url, check_host=False)
 
     def destination(self, url: str) -> str:
         """Where a routed client sends ``url``: :meth:`route`'s answer, which must be on this
         client's allowlist (:meth:`check_destination`) — a Xero URL always maps onto the
         Ledgerflow host; any other URL is checked as it is."""
-        parts = read_url(url)
-        routed = self._route(parts, url)
-        if routed is url:
-            self.check_destination(parts.host, parts.scheme)
-        return routed
+        if type(url) is not str:
+            return self._map(url, check_host=True)  # raises, naming the bad value
+        return self._destinations(url)
 
-    def _route(self, parts: UrlParts, url: str) -> str:
-        if not is_xero_host(parts.host):
+    def _destination(self, url: str) -> str:
+        return self._map(url, check_host=True)
+
+    def _map(self, url: str, check_host: bool) -> str:
+        scheme, authority, path, rest = split_url(url)
+        host = read_authority(authority)[0] if authority is not None else None
+        if not is_xero_host(host):
+            if check_host:
+                self.check_destination(host, scheme)
             return url
-        if parts.scheme not in ("http", "https"):
+        if scheme is None or scheme.lower() not in ("http", "https"):
             raise RoutingError(f"refusing Xero URL {describe(url)!r}: not an absolute http(s) URL")
-        if "@" in parts.authority:
+        if "@" in authority:  # type: ignore[operator]  # a Xero host has an authority
             raise RoutingError(f"refusing Xero URL {describe(url)!r}: it carries user info")
-        if not parts.authority.isascii():
+        if not authority.isascii():  # type: ignore[union-attr]
             raise RoutingError(f"refusing Xero URL {describe(url)!r}: a look-alike (non-ASCII) spelling of a Xero host")
-        if has_dot_segments(parts.path):
+        if has_dot_segments(path):
             raise RoutingError(f"refusing Xero URL {describe(url)!r}: dot segments or backslashes in its path")
-        first_segment = parts.path.split("/", 2)[1] if parts.path.startswith("/") else ""
-        for prefix, route in self._prefixes.get((parts.host or "", first_segment.lower()), ()):
-            head, tail = parts.path[: len(prefix)], parts.path[len(prefix) :]
-            if head.isascii() and head.lower() == prefix and tail[:1] in ("", "/"):
+        first_segment = path.split("/", 2)[1] if path.startswith("/") else ""
+        for prefix, route in self._prefixes.get((host or "", first_segment.lower()), []):
+            head = path[: len(prefix)]
+            if head.isascii() and head.lower() == prefix and path[len(prefix) : len(prefix) + 1] in ("", "/"):
                 if not (route.served or self.allow_unsupported_apis):
                     raise UnsupportedApiError(
                         f"Ledgerflow does not serve the Xero {route.name} API ({describe(url)!r}); it serves the "
@@ -198,7 +219,7 @@ class Router:
                         "Pass allow_unsupported_apis=True to try it anyway.",
                         api=route.name,
                     )
-                return self._urls[route.name] + parts.path[len(prefix):] + parts.rest
+                return self._urls[route.name] + path[len(prefix) :] + rest
         raise RoutingError(
             f"no Ledgerflow route for Xero URL {describe(url)!r}; routed prefixes are: "
             + ", ".join(route.xero_url for route in ROUTES)
@@ -209,6 +230,8 @@ class Router:
         Ledgerflow host (over https unless it is loopback), a loopback address, or one of
         ``allowed_hosts``. Called with the host urllib3 is about to connect to, before any
         DNS lookup."""
+        if host == self._own_host and scheme == "https":
+            return  # the common case: exactly the (normalised) Ledgerflow host
         name = normalise_host(host) if host else ""
         if name and (is_loopback(name) or name in self.allowed_hosts):
             return

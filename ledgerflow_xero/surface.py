@@ -8,6 +8,7 @@ matches requests against them (:func:`match`) and refuses unserved ones before a
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Dict, List, Mapping, MutableMapping, NamedTuple, Tuple
 
 from . import _surface_table as table
@@ -101,17 +102,25 @@ def refuse_unserved(
     not have at all with reason ``"unknown"`` (fail closed: Ledgerflow's spec is cut from Xero's,
     so it cannot serve it either).
     """
+    path = unserved_path(http_method, routed_url, accounting_prefix)
+    if path is not None:
+        raise refusal(http_method, path, match(http_method, path), accept)
+
+
+@functools.lru_cache(maxsize=1024)
+def unserved_path(http_method: str, routed_url: str, accounting_prefix: str) -> str | None:
+    """The accounting path (relative to ``/api.xro/2.0``) of a request Ledgerflow does not
+    serve, or None when the request passes (see :func:`refuse_unserved`). Cached: the same few
+    requests come back all the time."""
     if not routed_url.startswith(accounting_prefix):
-        return
+        return None
     path = routed_url[len(accounting_prefix) :].partition("?")[0].partition("#")[0]
     if path[:1] != "/":
         if path:
-            return  # a longer first segment (/api.xro/2.0x): not the accounting API
+            return None  # a longer first segment (/api.xro/2.0x): not the accounting API
         path = "/"
     operation = match(http_method, path)
-    if operation is not None and operation.served:
-        return
-    raise refusal(http_method, path, operation, accept)
+    return None if operation is not None and operation.served else path
 
 
 def refusal(

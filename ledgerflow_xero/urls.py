@@ -61,22 +61,29 @@ def normalise_host(host: str) -> str:
     return name.rstrip(".")
 
 
-def read_url(url: str) -> UrlParts:
-    """Split ``url`` the way urllib3 splits the URLs it sends; urllib3's own parser reads the
-    authority (cached per authority: the same few hosts come back on every request)."""
+def split_url(url: str) -> Tuple[str | None, str | None, str, str]:
+    """``url`` split the way urllib3 splits the URLs it sends: (scheme as written or None,
+    authority or None, path, query and fragment with their ``?``/``#``)."""
     if not isinstance(url, str):
         raise RoutingError(f"url={shorten(repr(url))}: expected a URL string, not {type(url).__name__}")
     if not (url.startswith(("https://", "http://")) or _HAS_SCHEME_OR_SLASH.match(url)):
         url = "//" + url
     match = _URL.match(url)
     assert match is not None  # every group is optional: the pattern matches any string
-    scheme, authority, path, rest = match.groups()
-    host, port = _read_authority(authority) if authority is not None else (None, None)
+    return match.groups()  # type: ignore[return-value]
+
+
+def read_url(url: str) -> UrlParts:
+    """:func:`split_url`, with the host and port read by urllib3's own parser."""
+    scheme, authority, path, rest = split_url(url)
+    host, port = read_authority(authority) if authority is not None else (None, None)
     return UrlParts(scheme and scheme.lower(), authority or "", host, port, path, rest)
 
 
 @functools.lru_cache(maxsize=256)
-def _read_authority(authority: str) -> Tuple[str | None, int | None]:
+def read_authority(authority: str) -> Tuple[str | None, int | None]:
+    """The normalised host (None when empty) and port of a URL's authority, read by urllib3's
+    parser; cached per authority (the same few come back on every request)."""
     try:
         parsed = parse_url("//" + authority)
     except LocationParseError:

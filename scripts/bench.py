@@ -14,9 +14,12 @@ busy machine slows all variants alike:
   ``surface.before_request``), ns per call, on routed accounting URLs of served operations;
 - import time of ``import ledgerflow_xero`` beyond ``import xero_python.api_client``, each
   measured in fresh interpreters;
-- throughput with 8 threads over the 3 sources, plain vs ledgerflow.
+- throughput with 8 threads over the 3 sources, plain vs ledgerflow;
+- where the routed client's cost goes: the no-socket request with one part of the shim at a
+  time swapped for a no-op (this swaps internal names, so it is maintainer tooling).
 
-Targets: request overhead <= 1 %, route() <= 1 us, surface check <= 1 us, import overhead <= 5 ms.
+Targets: the shim's CPU per request <= 1 % of a loopback request, the surface check <= 1 us,
+``import ledgerflow_xero`` <= 10 ms beyond xero-python.
 
     python scripts/bench.py            # the table
     python scripts/bench.py --json     # machine-readable figures
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -36,7 +40,7 @@ import sys
 import threading
 import time
 import timeit
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 
 SOURCES = (1001, 1004, 1009)
 # A second plain client measured like the others: its "overhead" is the noise floor of the run.
@@ -195,8 +199,15 @@ def answer_canned(pool_manager: Any) -> None:
 
     class CannedPool(urllib3.HTTPConnectionPool):
         def urlopen(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-            return urllib3.HTTPResponse(body=io.BytesIO(ORGANISATIONS_BODY), status=200, preload_content=True,
-                                        headers={"Content-Type": "application/json; charset=utf-8"})
+            # What urllib3's own urlopen does around the socket: resolve the request's timeout,
+            # take a connection from the pool and put it back (so a pool's own rules are paid).
+            self._get_timeout(kwargs.get("timeout"))
+            connection = self._get_conn()
+            try:
+                return urllib3.HTTPResponse(body=io.BytesIO(ORGANISATIONS_BODY), status=200, preload_content=True,
+                                            headers={"Content-Type": "application/json; charset=utf-8"})
+            finally:
+                self._put_conn(connection)
 
     pool_manager.pool_classes_by_scheme = {"http": CannedPool, "https": CannedPool}
 
@@ -251,6 +262,79 @@ def per_request(server_url: str | None, requests: int, rounds: int) -> Dict[str,
             for name, values in samples.items() if name != "plain xero-python"}
     figures["samples_us"] = samples
     return figures
+
+
+@contextlib.contextmanager
+def swapped(owner: Any, name: str, value: Any) -> Iterator[None]:
+    """``owner.name`` replaced by ``value`` inside the block."""
+    had = name in vars(owner)
+    original = vars(owner).get(name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        if had:
+            setattr(owner, name, original)
+        else:
+            delattr(owner, name)
+
+
+def shim_parts(requests: int, rounds: int) -> Dict[str, Any]:
+    """Where the shim's CPU per request goes: the routed ``ApiClient`` on the canned pool,
+    measured whole and, in paired rounds, with one part at a time swapped for a no-op. A
+    part's cost is the median difference. Maintainer tooling: it swaps internal names."""
+    from ledgerflow_xero import client, resilience
+    from ledgerflow_xero._xero import XeroApiClient
+    from ledgerflow_xero.routing import Router
+
+    api = ledgerflow_api("http://127.0.0.1:9")
+    answer_canned(api.api_client.rest_client.pool_manager)
+    routed_url = api.api_client.configuration.ledgerflow_router.destination(
+        "https://api.xero.com/api.xro/2.0/Organisation")
+    pool_manager = api.api_client.rest_client.pool_manager
+
+    @contextlib.contextmanager
+    def unguarded() -> Iterator[None]:
+        guard = vars(pool_manager).pop("connection_from_host")
+        try:
+            yield
+        finally:
+            pool_manager.connection_from_host = guard
+
+    def send_as_is(api_client: Any, request: Any, method: str, url: str, args: Any, kwargs: Any, *_: Any) -> Any:
+        return request(method, url, *args, **kwargs)
+
+    parts: Dict[str, Callable[[], Any]] = {
+        "routing (Router.destination)": lambda: swapped(Router, "destination", lambda self, url: routed_url),
+        "allowlist guard on the pool": unguarded,
+        "contract (operation table, tenant header)": lambda: swapped(client, "before_request",
+                                                                     lambda *a: a[-1]),
+        "transport: all of resilience.send": lambda: swapped(client, "send", send_as_is),
+        "  of which the overall deadline": lambda: swapped(resilience, "within_deadline",
+                                                           lambda seconds, pair, call: call()),
+        "stored-token repair": lambda: swapped(client.ApiClient, "get_oauth2_token",
+                                               XeroApiClient.get_oauth2_token),
+        "typed errors for non-JSON bodies": lambda: swapped(client.ApiClient, "deserialize",
+                                                            XeroApiClient.deserialize),
+    }
+
+    def cpu() -> float:
+        started = time.process_time()
+        for _ in range(requests):
+            api.get_organisations(TENANT)
+        return (time.process_time() - started) / requests * 1e6
+
+    def without(part: Callable[[], Any]) -> float:
+        with part():
+            assert api.get_organisations(TENANT).organisations[0].name == "Bench Org"
+            return cpu()
+
+    cpu()
+    costs: Dict[str, float] = {}
+    for name, part in parts.items():
+        samples = interleaved({"whole": cpu, "without": lambda part=part: without(part)}, rounds)
+        costs[name] = statistics.median(w - o for w, o in zip(samples["whole"], samples["without"]))
+    return {"requests_per_round": requests, "rounds": rounds, "us": costs}
 
 
 def route_rows(rounds: int, number: int) -> Dict[str, Any]:
@@ -437,6 +521,11 @@ def table(figures: Dict[str, Any]) -> str:
     for name, cost in figures["shim_cost"].items():
         add(f"  {name:32s} {cost['us']:+6.2f} us = {cost['percent_of_loopback_request']:+5.2f} % of "
             f"{figures['per_request']['wall_us_per_request']['plain xero-python']:.0f} us")
+    sp = figures["shim_parts"]
+    add(f"\nwhere the ledgerflow ApiClient's cost goes (each part swapped for a no-op in turn; median of "
+        f"{sp['rounds']} paired rounds x {sp['requests_per_round']} requests):")
+    for name, value in sp["us"].items():
+        add(f"  {name:44s} {value:+6.2f} us")
     ro = figures["route"]
     add(f"\nRouter.route() per table row (median, {ro['calls_per_sample']} calls per sample):")
     for name, value in ro["ns_per_call"].items():
@@ -486,6 +575,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, extra in figures["per_request_no_socket"]["cpu_extra_us"].items()
         if name != CONTROL
     }
+    figures["shim_parts"] = shim_parts(requests, rounds)
     figures["route"] = route_rows(route_rounds, route_calls)
     figures["surface"] = surface_check(route_rounds, route_calls)
     figures["import"] = import_overhead(import_rounds)

@@ -63,7 +63,7 @@ def request(
         return response.status, response.data
 
     # connect + read for the whole exchange, however slowly a server drips its answer
-    return within_deadline(2 * timeout, send)
+    return within_deadline(2 * timeout, None, send)
 
 
 def parse_json_object(body: bytes) -> Dict[str, Any] | None:

@@ -98,6 +98,17 @@ def oauth2_token() -> OAuth2Token:
     return OAuth2Token(client_id="client-id", client_secret="client-secret")
 
 
+def plain_configuration() -> Any:
+    """A plain xero-python configuration with its own token. xero-python hands out copies of
+    the first configuration ever built (upstream issue 99), so the token is set afterwards:
+    an earlier test's configuration must not decide this one's."""
+    from xero_python.api_client.configuration import Configuration as XeroConfiguration
+
+    configuration = XeroConfiguration()
+    configuration.oauth2_token = oauth2_token()
+    return configuration
+
+
 class SocketSpy:
     """Records every name lookup and connection attempt while installed."""
 

@@ -10,12 +10,11 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 import pytest
 from xero_python.accounting import AccountingApi
 from xero_python.api_client import ApiClient as XeroApiClient
-from xero_python.api_client.configuration import Configuration as XeroConfiguration
 
 import ledgerflow_xero
 from ledgerflow_xero import ApiClient, Configuration, UnsupportedOperationError, surface
 
-from .conftest import PDF_BODY, SocketSpy, StandIn, fill, oauth2_token, token_set
+from .conftest import PDF_BODY, SocketSpy, StandIn, fill, oauth2_token, plain_configuration, token_set
 
 SOURCE = 1004
 ID = "00000000-0000-4000-8000-0000000000a1"
@@ -70,7 +69,7 @@ def make_api(request: pytest.FixtureRequest, stand_in: StandIn) -> Iterator[Call
     ledgerflow_xero.patch(SOURCE, stand_in.base_url)
     try:
         def build_plain() -> AccountingApi:
-            configuration = XeroConfiguration(oauth2_token=oauth2_token())
+            configuration = plain_configuration()
             return AccountingApi(XeroApiClient(configuration, pool_threads=1, oauth2_token_getter=token_set))
 
         yield build_plain

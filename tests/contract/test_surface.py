@@ -20,7 +20,7 @@ from ledgerflow_xero import (
     surface,
 )
 
-from .conftest import SocketSpy, StandIn, header, oauth2_token, token_set
+from .conftest import SocketSpy, StandIn, header, oauth2_token, plain_configuration, token_set
 
 ID = "00000000-0000-4000-8000-0000000000b2"
 
@@ -93,6 +93,18 @@ def test_unknown_paths_are_refused_and_identity_urls_pass() -> None:
     surface.refuse_unserved("GET", prefix + f"/Invoices/{ID}", prefix, "application/pdf")
 
 
+def test_the_same_request_gets_the_same_answer_every_time() -> None:
+    """The check remembers requests it has judged; a remembered refusal still raises, naming the
+    operation the way this request's Accept header reaches it."""
+    prefix = "https://h.example/1004/api.xro/2.0"
+    for _ in range(3):
+        surface.refuse_unserved("GET", prefix + f"/Invoices/{ID}", prefix, "application/json")
+        with pytest.raises(UnsupportedOperationError, match="create_invoices"):
+            surface.refuse_unserved("PUT", prefix + "/Invoices", prefix, "application/json")
+        with pytest.raises(UnsupportedOperationError, match="get_invoice_attachments"):
+            surface.refuse_unserved("GET", prefix + f"/Invoices/{ID}/Attachments", prefix, "application/json")
+
+
 def test_pdf_requests_name_their_method() -> None:
     prefix = "https://h.example/api.xro/2.0"
     with pytest.raises(UnsupportedOperationError, match=r"get_quote_as_pdf \(GET /Quotes/\{QuoteID\}\)"):
@@ -114,10 +126,9 @@ def test_allow_unserved_operations_sends_them(stand_in: StandIn) -> None:
 
 def test_patch_takes_the_same_option(stand_in: StandIn, socket_spy: SocketSpy) -> None:
     from xero_python.api_client import ApiClient as XeroApiClient
-    from xero_python.api_client.configuration import Configuration as XeroConfiguration
 
     def plain() -> AccountingApi:
-        return AccountingApi(XeroApiClient(XeroConfiguration(oauth2_token=oauth2_token()), pool_threads=1,
+        return AccountingApi(XeroApiClient(plain_configuration(), pool_threads=1,
                                            oauth2_token_getter=token_set))
 
     try:

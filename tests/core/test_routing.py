@@ -224,3 +224,20 @@ def test_route_validates_source_and_host_before_mapping():
 def test_default_host_is_the_documented_service():
     assert DEFAULT_HOST == LEDGERFLOW
     assert repr(Router(1004)) == f"Router(source=1004, host={LEDGERFLOW!r})"
+
+
+def test_destination_remembers_what_it_mapped_but_never_a_refusal():
+    from ledgerflow_xero.errors import HostNotAllowedError
+    from ledgerflow_xero.routing import DESTINATION_CACHE_SIZE, Router
+
+    router = Router(1004, "http://127.0.0.1:9")
+    url = "https://api.xero.com/api.xro/2.0/Invoices"
+    assert router.destination(url) == router.route(url) == "http://127.0.0.1:9/1004/api.xro/2.0/Invoices"
+    for _ in range(3):
+        with pytest.raises(UnsupportedApiError):
+            router.destination("https://api.xero.com/payroll.xro/1.0/Employees")
+        with pytest.raises(HostNotAllowedError):
+            router.destination("https://elsewhere.example/api.xro/2.0/Invoices")
+    for number in range(DESTINATION_CACHE_SIZE + 500):
+        assert router.destination(f"{url}/{number}") == f"http://127.0.0.1:9/1004/api.xro/2.0/Invoices/{number}"
+    assert router._destinations.cache_info().currsize == DESTINATION_CACHE_SIZE  # bounded

@@ -75,7 +75,11 @@ def test_a_routed_url_lands_under_the_source_with_the_rest_kept_byte_for_byte(
         assert has_dot_segment(path_of(tail)), (url, error)
         if len(tail_query) > 1:  # the message shows the URL without its query
             assert tail_query not in str(error)
+        for _ in range(2):  # what a request sends through: it refuses too, every time
+            with pytest.raises(RoutingError):
+                router.destination(url)
         return
+    assert router.destination(url) == router.destination(url) == routed  # the remembered answer is the same
     assert not has_dot_segment(path_of(tail)), (url, routed)
     base = expected_base(router, route.name)
     assert routed == base + tail  # byte for byte, after the Ledgerflow prefix

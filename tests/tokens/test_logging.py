@@ -63,7 +63,7 @@ def test_requests_refreshes_and_refusals_are_logged_with_no_secret(server: Loopb
 
 def test_debug_true_warns_once_that_xero_python_prints_secrets(server: LoopbackServer, monkeypatch: Any,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(_log, "_debug_warned", False)
+    monkeypatch.setattr(_log, "debug_warned", False)
     client = new_client(server, TokenStore(server.issue()), debug=True)
     try:
         with pytest.warns(UserWarning, match="print every request and answer"):

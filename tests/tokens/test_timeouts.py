@@ -31,13 +31,13 @@ def organisation_requests(server: LoopbackServer) -> int:
 def test_every_routed_request_carries_the_default_timeout(server: LoopbackServer, monkeypatch: Any) -> None:
     client = new_client(server, TokenStore(server.issue()), timeout=None)
     seen: List[Any] = []
-    real = urllib3.PoolManager.request
+    real = urllib3.HTTPConnectionPool._make_request  # sends on a connection with the timeout in force
 
-    def spy(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+    def spy(self: Any, conn: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         seen.append(kwargs.get("timeout"))
-        return real(self, method, url, *args, **kwargs)
+        return real(self, conn, method, url, *args, **kwargs)
 
-    monkeypatch.setattr(urllib3.PoolManager, "request", spy)
+    monkeypatch.setattr(urllib3.HTTPConnectionPool, "_make_request", spy)
     AccountingApi(client).get_organisations("tenant-1")
     client.refresh_oauth2_token()
     assert len(seen) == 2
