@@ -185,7 +185,8 @@ class Router:
     def destination(self, url: str) -> str:
         """Where a routed client sends ``url``: :meth:`route`'s answer, which must be on this
         client's allowlist (:meth:`check_destination`) — a Xero URL always maps onto the
-        Ledgerflow host; any other URL is checked as it is."""
+        Ledgerflow host; any other URL is checked as it is. The answers for the last
+        :data:`DESTINATION_CACHE_SIZE` URLs are remembered; a refusal is raised afresh each time."""
         if type(url) is not str:
             return self._map(url, check_host=True)  # raises, naming the bad value
         return self._destinations(url)
