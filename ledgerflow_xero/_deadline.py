@@ -63,8 +63,9 @@ class _Watchdog:
     lock); one daemon thread looks at the running calls every :attr:`TICK` seconds, shuts the
     connections of those past due, and stops when idle.
 
-    A call that finishes at the very moment its deadline passes may still have its (already
-    returned) connection shut; urllib3 then finds it dropped and opens a fresh one."""
+    The thread claims a call (removes it from the running set) before shutting its
+    connections, so a call that finished first is left alone; one that finishes during the
+    shutting may have a connection shut on its way back to the pool."""
 
     TICK = 0.1
     IDLE = 30.0
@@ -87,7 +88,10 @@ class _Watchdog:
             now = time.monotonic()
             due = [deadline for deadline in list(self.running) if deadline.at <= now]
             for deadline in due:
-                self.running.discard(deadline)
+                try:
+                    self.running.remove(deadline)  # claimed here, or finished meanwhile: then leave it be
+                except KeyError:
+                    continue
                 deadline.expired = True
                 for connection in list(deadline.connections):
                     _shut(connection)

@@ -9,7 +9,7 @@ import weakref
 from typing import Any, Callable, Dict, Tuple
 
 from ._log import logger, safe_url
-from ._xero import XeroApiClient
+from ._xero import XeroApiClient, XeroConfiguration
 from .configuration import Configuration
 from .errors import MalformedResponseError, RoutingError
 from .resilience import RetryPolicy, send
@@ -28,11 +28,30 @@ class GlobalRouting:
     guarded_pools: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
+# Their Ledgerflow settings are plain instance attributes (a xero-python one has none), read
+# straight from __dict__; any other configuration (a subclass) is read through its properties.
+_PLAIN_CONFIGURATIONS = (Configuration, XeroConfiguration)
+
+
+def ledgerflow_settings(configuration: Any) -> Dict[str, Any]:
+    """A configuration's Ledgerflow settings by attribute name (``_ledgerflow_router``,
+    ``_ledgerflow_retry``, ``_ledgerflow_contract``, ``_ledgerflow_timeout``); a missing one is
+    absent or None."""
+    if type(configuration) in _PLAIN_CONFIGURATIONS:
+        settings: Dict[str, Any] = configuration.__dict__
+        return settings
+    return {
+        "_ledgerflow_router": getattr(configuration, "ledgerflow_router", None),
+        "_ledgerflow_retry": getattr(configuration, "ledgerflow_retry", None),
+        "_ledgerflow_contract": getattr(configuration, "_ledgerflow_contract", None),
+        "_ledgerflow_timeout": getattr(configuration, "ledgerflow_timeout", None),
+    }
+
+
 def router_of(configuration: Any) -> Router | None:
     """The router a configuration's requests go through: its own Ledgerflow settings, else
     the global patch's, else None (the client is left untouched)."""
-    settings: Dict[str, Any] = configuration.__dict__
-    return settings.get("_ledgerflow_router") or GlobalRouting.router
+    return ledgerflow_settings(configuration).get("_ledgerflow_router") or GlobalRouting.router
 
 
 def dispatch(
@@ -50,7 +69,7 @@ def dispatch(
     errors and retry policy of :func:`ledgerflow_xero.resilience.send`. A client with neither
     router nor retry policy is left exactly as xero-python sends.
     """
-    settings: Dict[str, Any] = api_client.configuration.__dict__  # a plain xero-python one has none of ours
+    settings = ledgerflow_settings(api_client.configuration)
     own_router: Router | None = settings.get("_ledgerflow_router")
     router = own_router or GlobalRouting.router
     policy: RetryPolicy | None = settings.get("_ledgerflow_retry")
@@ -60,13 +79,17 @@ def dispatch(
         try:
             url = router.destination(url)
             # The operation table: refuse what Ledgerflow does not serve, add its tenant header.
-            contract = settings["_ledgerflow_contract"] if own_router else GlobalRouting.contract
+            if own_router:
+                contract = settings.get("_ledgerflow_contract") or DEFAULT_CONTRACT
+            else:
+                contract = GlobalRouting.contract
             send_request = before_request(contract, method, url, router.accounting_url,
                                           kwargs.get("headers"), send_request)
         except RoutingError as refusal:
             logger.warning("refused %s %s: %s", method, safe_url(url), refusal)
             raise
-    return send(api_client, send_request, method, url, args, kwargs, router, policy)
+    return send(api_client, send_request, method, url, args, kwargs, router, policy,
+                settings.get("_ledgerflow_timeout"))
 
 
 def guard_pool_manager(pool_manager: Any, router_getter: Callable[[], Router | None]) -> None:

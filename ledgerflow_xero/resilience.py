@@ -259,15 +259,20 @@ def send(
     kwargs: Dict[str, Any],
     router: Router | None,
     policy: RetryPolicy | None,
+    timeout: Tuple[float, float] | None = None,
 ) -> Any:
-    """``request(method, url, *args, **kwargs)`` for a routed client: with its timeouts and
-    deadline, gzip, typed errors, the token-call rules and its retry policy. ``kwargs`` is
-    this call's own dict (it is changed)."""
+    """``request(method, url, *args, **kwargs)`` for a routed client: with its timeouts
+    (``timeout``, the configuration's, else :data:`DEFAULT_TIMEOUT`) and deadline, gzip, typed
+    errors, the token-call rules and its retry policy. ``kwargs`` is this call's own dict (it
+    is changed)."""
     pool_manager = api_client.rest_client.pool_manager
     if PREPARED_MARK not in vars(pool_manager):
         prepare_pool(pool_manager)
-    pair, seconds = request_timeouts(vars(api_client.configuration).get("_ledgerflow_timeout"),
-                                     kwargs.get("_request_timeout"))
+    requested = kwargs.get("_request_timeout")
+    pair, seconds = request_timeouts(timeout, requested)
+    if requested or PREPARED_MARK not in vars(pool_manager):
+        # A prepared pool applies the call's timeouts itself; anything else is given them here.
+        kwargs["_request_timeout"] = pair
     headers = kwargs["headers"] = dict(kwargs.get("headers") or ())
     if "accept-encoding" not in map(str.lower, headers):
         headers["Accept-Encoding"] = "gzip"

@@ -102,6 +102,9 @@ class Router:
     - ``allow_unknown_source=True`` accepts a source id Ledgerflow added after this release.
     - ``allowed_hosts`` names hosts besides the Ledgerflow host and loopback that this client
       may send to (a mock on another machine, say).
+
+    Immutable: configurations with the same settings share one router (:func:`get_router`),
+    and it remembers the destinations it has worked out.
     """
 
     def __init__(
@@ -141,6 +144,16 @@ class Router:
             xero = read_url(route.xero_url)
             key = (xero.host or "", xero.path.split("/")[1].lower())
             self._prefixes.setdefault(key, []).append((xero.path.lower(), route))
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if vars(self).get("_frozen"):
+            raise AttributeError(f"Router is immutable (shared by every configuration with its settings); "
+                                 f"build another with the {name} you want")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Router is immutable")
 
     def _target(self, route: Route) -> str:
         if route.name == "accounting" and not self.source_in_accounting_path:
@@ -152,7 +165,7 @@ class Router:
 
     def __setstate__(self, state: Dict[str, object]) -> None:
         vars(self).update(state)
-        self._destinations = functools.lru_cache(maxsize=DESTINATION_CACHE_SIZE)(self._destination)
+        vars(self)["_destinations"] = functools.lru_cache(maxsize=DESTINATION_CACHE_SIZE)(self._destination)
 
     def __repr__(self) -> str:
         return f"Router(source={int(self.source)}, host={self.host!r})"

@@ -202,3 +202,42 @@ def test_plain_xero_python_clients_are_guarded_under_the_patch(recorder, no_xero
     assert ledgerflow_xero.is_patched() is False
     for client in (existing, fresh):  # undone exactly: no guard left on either pool
         assert "connection_from_host" not in vars(client.rest_client.pool_manager)
+
+
+class SubclassedConfiguration(Configuration):
+    """A user's subclass that decides its router in a property of its own."""
+
+    def __init__(self, router, **kwargs):
+        super().__init__(**kwargs)
+        self._chosen = router
+
+    @property
+    def ledgerflow_router(self):
+        return self._chosen
+
+
+def test_a_subclass_that_overrides_the_router_property_is_routed_and_guarded(recorder, no_xero_traffic):
+    router = Router(1004, recorder.base_url)
+    client = ApiClient(SubclassedConfiguration(router, oauth2_token=oauth2_token()), pool_threads=1,
+                       oauth2_token_getter=token_set)
+    AccountingApi(client).get_organisations("tenant-1")
+    assert [request.path for request in recorder.requests] == ["/1004/api.xro/2.0/Organisation"]
+    refused(no_xero_traffic, "api.xero.com",
+            lambda: client.rest_client.GET("https://api.xero.com/api.xro/2.0/Organisation"))
+
+
+def test_a_configuration_given_a_source_after_xero_pythons_init_gets_the_default_contract(recorder):
+    """A subclass that runs only xero-python's __init__, then ``use_ledgerflow``: no contract
+    options of its own, so the default applies (refuse what is not served)."""
+
+    class LateConfiguration(Configuration):
+        def __init__(self, **kwargs):
+            XeroConfiguration.__init__(self, **kwargs)
+
+    configuration = LateConfiguration(oauth2_token=oauth2_token())
+    configuration.use_ledgerflow(1004, recorder.base_url)
+    api = AccountingApi(ApiClient(configuration, pool_threads=1, oauth2_token_getter=token_set))
+    api.get_organisations("tenant-1")
+    with pytest.raises(ledgerflow_xero.UnsupportedOperationError):
+        api.get_items("tenant-1")
+    assert [request.path for request in recorder.requests] == ["/1004/api.xro/2.0/Organisation"]

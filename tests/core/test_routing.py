@@ -241,3 +241,16 @@ def test_destination_remembers_what_it_mapped_but_never_a_refusal():
     for number in range(DESTINATION_CACHE_SIZE + 500):
         assert router.destination(f"{url}/{number}") == f"http://127.0.0.1:9/1004/api.xro/2.0/Invoices/{number}"
     assert router._destinations.cache_info().currsize == DESTINATION_CACHE_SIZE  # bounded
+
+
+def test_a_router_is_immutable_so_what_it_remembers_stays_true():
+    from ledgerflow_xero.routing import Router, get_router
+
+    router = get_router(1004, "http://127.0.0.1:9")
+    assert get_router(1004, "http://127.0.0.1:9") is router  # shared by every configuration like it
+    for name, value in (("allow_unsupported_apis", True), ("allowed_hosts", ("evil.example",)), ("host", "x")):
+        with pytest.raises(AttributeError, match="immutable"):
+            setattr(router, name, value)
+    with pytest.raises(AttributeError, match="immutable"):
+        del router.allowed_hosts
+    assert router == Router(1004, "http://127.0.0.1:9") and router.allowed_hosts == ()

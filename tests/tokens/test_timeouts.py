@@ -44,6 +44,45 @@ def test_every_routed_request_carries_the_default_timeout(server: LoopbackServer
     assert all((t.connect_timeout, t.read_timeout) == DEFAULT_TIMEOUT for t in seen)
 
 
+class StandInPoolManager:
+    """Not urllib3's PoolManager (a user's wrapper, say): the transport rules cannot hook its
+    pools, so a routed request must hand xero-python its timeouts instead."""
+
+    def __init__(self) -> None:
+        self.timeouts: List[Any] = []
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        self.timeouts.append(kwargs.get("timeout"))
+        return urllib3.HTTPResponse(body=b'{"Organisations": []}', status=200, preload_content=True,
+                                    headers={"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("configured, expected", [(None, DEFAULT_TIMEOUT), ((2.0, 3.0), (2.0, 3.0))])
+def test_a_pool_manager_the_rules_cannot_hook_still_gets_the_timeouts(server: LoopbackServer, configured: Any,
+                                                                      expected: Any) -> None:
+    client = new_client(server, TokenStore(server.issue()), timeout=configured)
+    stand_in = StandInPoolManager()
+    client.rest_client.pool_manager = stand_in
+    AccountingApi(client).get_organisations("tenant-1")
+    [timeout] = stand_in.timeouts
+    assert (timeout.connect_timeout, timeout.read_timeout) == expected
+
+
+def test_a_callers_number_bounds_connect_and_read_alike(server: LoopbackServer, monkeypatch: Any) -> None:
+    client = new_client(server, TokenStore(server.issue()), timeout=None)
+    seen: List[Any] = []
+    real = urllib3.HTTPConnectionPool._make_request
+
+    def spy(self: Any, conn: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("timeout"))
+        return real(self, conn, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.HTTPConnectionPool, "_make_request", spy)
+    AccountingApi(client).get_organisations("tenant-1", _request_timeout=5)
+    [timeout] = seen
+    assert (timeout.connect_timeout, timeout.read_timeout) == (5.0, 5.0)
+
+
 def test_request_timeouts_resolve_the_pair_and_the_deadline() -> None:
     assert request_timeouts(None, None) == ((10.0, 60.0), 70.0)
     assert request_timeouts((1.0, 2.0), None) == ((1.0, 2.0), 3.0)
