@@ -188,6 +188,22 @@ class Ledger:
             "HasAttachments": False,
         }
 
+    def _untaxed_line(self, account: int, description: str, amount: int, **ids: str) -> Dict[str, Any]:
+        """One untaxed line of ``amount`` against ``account``: the line those bank transactions
+        (and an overpayment or prepayment itself) carry; ``ids`` go first (``LineItemID``)."""
+        return {
+            **ids,
+            "Description": description,
+            "Quantity": 1.0,
+            "UnitAmount": money(amount),
+            "AccountCode": self.accounts[account]["Code"],
+            "AccountID": self.accounts[account]["AccountID"],
+            "TaxType": "NONE",
+            "TaxAmount": 0.0,
+            "LineAmount": money(amount),
+            "Tracking": [],
+        }
+
     def _account_ref(self, index: int) -> Record:
         account = self.accounts[index]
         return {"AccountID": account["AccountID"], "Code": account["Code"], "Name": account["Name"]}
@@ -963,18 +979,8 @@ class Ledger:
         created = self._stamp(day)
         bank, control = self.role["bank"], self.role["ar" if sale else "ap"]
         contact = self._contact_ref(target.contact)
-        line = {
-            "LineItemID": self.new_id(),
-            "Description": f"{kind} {'received' if sale else 'paid'}",
-            "Quantity": 1.0,
-            "UnitAmount": money(amount),
-            "AccountCode": self.accounts[control]["Code"],
-            "AccountID": self.accounts[control]["AccountID"],
-            "TaxType": "NONE",
-            "TaxAmount": 0.0,
-            "LineAmount": money(amount),
-            "Tracking": [],
-        }
+        line = self._untaxed_line(control, f"{kind} {'received' if sale else 'paid'}", amount,
+                                  LineItemID=self.new_id())
         record: Record = {
             "Type": f"{'RECEIVE' if sale else 'SPEND'}-{kind.upper()}",
             id_key: doc_id,
@@ -1106,17 +1112,7 @@ class Ledger:
             (ids[0], "SPEND-TRANSFER", source, target),
             (ids[1], "RECEIVE-TRANSFER", target, source),
         ):
-            line = {
-                "Description": reference,
-                "Quantity": 1.0,
-                "UnitAmount": money(amount),
-                "AccountCode": self.accounts[other]["Code"],
-                "AccountID": self.accounts[other]["AccountID"],
-                "TaxType": "NONE",
-                "TaxAmount": 0.0,
-                "LineAmount": money(amount),
-                "Tracking": [],
-            }
+            line = self._untaxed_line(other, reference, amount)
             self.bank_transactions.append(
                 self._untaxed_bank_transaction(txn_id, kind, bank, line, reference, amount, day, created)
             )
