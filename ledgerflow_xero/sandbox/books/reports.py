@@ -62,6 +62,10 @@ def _row(kind: str, cells: List[Record]) -> Record:
     return {"RowType": kind, "Cells": cells}
 
 
+def _header(*titles: str) -> Record:
+    return _row("Header", [_cell(title) for title in titles])
+
+
 def _section(title: str, rows: List[Record]) -> Record:
     return {"RowType": "Section", "Title": title, "Rows": rows}
 
@@ -131,7 +135,7 @@ class Reports:
     # ------------------------------------------------------------ balance sheet
     def balance_sheet(self, on: dt.date, periods: int, months: int) -> Record:
         dates = [add_months(on, -months * k) for k in range(periods + 1)]
-        rows: List[Record] = [_row("Header", [_cell("")] + [_cell(short_date(d)) for d in dates])]
+        rows: List[Record] = [_header("", *(short_date(d) for d in dates))]
 
         def block(sections: Sequence[Tuple[str, Tuple[str, ...], int]]) -> List[int]:
             totals = [0] * len(dates)
@@ -224,7 +228,7 @@ class Reports:
                 return self.movement(index, s, e) - sum(self.movement(index, s, e, x) for x in options_of_category)
             return self.movement(index, s, e, o)
 
-        rows: List[Record] = [_row("Header", [_cell("")] + [_cell(c[0]) for c in columns])]
+        rows: List[Record] = [_header("", *(c[0] for c in columns))]
         totals: Dict[str, List[int]] = {}
         for title, types, sign in _PL_SECTIONS:
             section_rows = []
@@ -272,7 +276,7 @@ class Reports:
         year_start = self.year_start(on)
         retained, _ = self.earnings(on)
         rows: List[Record] = [
-            _row("Header", [_cell("Account"), _cell("Debit"), _cell("Credit"), _cell("YTD Debit"), _cell("YTD Credit")])
+            _header("Account", "Debit", "Credit", "YTD Debit", "YTD Credit")
         ]
         groups = (
             ("Revenue", ("REVENUE",)),
@@ -312,16 +316,7 @@ class Reports:
     # ------------------------------------------------------------ bank summary
     def bank_summary(self, start: dt.date, end: dt.date) -> Record:
         rows: List[Record] = [
-            _row(
-                "Header",
-                [
-                    _cell("Bank Accounts"),
-                    _cell("Opening Balance"),
-                    _cell("Cash Received"),
-                    _cell("Cash Spent"),
-                    _cell("Closing Balance"),
-                ],
-            )
+            _header("Bank Accounts", "Opening Balance", "Cash Received", "Cash Spent", "Closing Balance")
         ]
         section_rows = []
         sums = [0, 0, 0, 0]
@@ -354,19 +349,7 @@ class Reports:
             raise NotFound(f"no contact {contact_id[:100]} in this organisation")
         kind = "ACCREC" if sale else "ACCPAY"
         rows: List[Record] = [
-            _row(
-                "Header",
-                [
-                    _cell("Date"),
-                    _cell("Reference"),
-                    _cell("Due Date"),
-                    _cell(""),
-                    _cell("Total"),
-                    _cell("Paid"),
-                    _cell("Credited"),
-                    _cell("Due"),
-                ],
-            )
+            _header("Date", "Reference", "Due Date", "", "Total", "Paid", "Credited", "Due")
         ]
         section_rows = []
         sums = [0, 0, 0, 0]
