@@ -12,12 +12,10 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
 import zipfile
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator, List, Tuple
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,6 +24,7 @@ from ledgerflow_tools.errors import UpstreamError
 from ledgerflow_tools.upstream.fork import LOCAL_LABEL, build_fork, run_fork_suite
 from ledgerflow_xero.routing import XERO_URLS, Router
 
+from ..support import LoopbackServer, run_loopback_server
 from .conftest import RELEASE, skip_or_fail
 
 SOURCE = 1004
@@ -82,41 +81,6 @@ print(json.dumps({
 """
 
 
-class Recorder(BaseHTTPRequestHandler):
-    """Answers like the service would, enough for xero-python, and records method and path."""
-
-    calls: List[Tuple[str, str]] = []
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        self.calls.append((self.command, self.path))
-        path = self.path.lower()
-        if path.endswith("/connect/token"):
-            body: object = {
-                "access_token": "access-2",
-                "refresh_token": "refresh-2",
-                "token_type": "Bearer",
-                "expires_in": 1800,
-                "scope": "accounting.transactions offline_access",
-            }
-        elif path.endswith("/connections"):
-            body = []
-        else:
-            body = {"Organisations": []}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_DELETE = _answer
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @dataclass
 class Fork:
     wheel: Path  # the built wheel
@@ -138,15 +102,9 @@ def fork(real_sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Fork:
 
 
 @pytest.fixture
-def recorder() -> Iterator[Tuple[str, List[Tuple[str, str]]]]:
-    calls: List[Tuple[str, str]] = []
-    handler = type("Handler", (Recorder,), {"calls": calls})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", calls
-    server.shutdown()
-    server.server_close()
+def recorder() -> Iterator[LoopbackServer]:
+    """A loopback stand-in for Ledgerflow that records what the fork sends it."""
+    yield from run_loopback_server(stands_in_for_ledgerflow=True)
 
 
 def base_of(ledgerflow_url: str, xero_url: str) -> str:
@@ -161,9 +119,9 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def test_the_fork_routes_to_ledgerflow_through_configuration_alone(fork: Fork, recorder) -> None:
-    host, calls = recorder
-    router = Router(SOURCE, host)
+def test_the_fork_routes_to_ledgerflow_through_configuration_alone(fork: Fork, recorder: LoopbackServer) -> None:
+    router = Router(SOURCE, recorder.base_url)
+    recorder.answer("GET", f"/{SOURCE}/Connections", 200, [])  # the fork writes xero-python's /Connections
     hosts = {
         "api": base_of(router.url_for("accounting"), XERO_URLS["accounting"]),
         "identity": base_of(router.url_for("token"), XERO_URLS["token"]),
@@ -181,6 +139,7 @@ def test_the_fork_routes_to_ledgerflow_through_configuration_alone(fork: Fork, r
     seen = json.loads(child.stdout)
     assert seen["module"].startswith(str(fork.site)), "the child must import the fork, not PyPI's build"
 
+    calls = recorder.seen()
     path = lambda url: urlsplit(url).path  # noqa: E731
     expected = [
         ("GET", path(router.route(XERO_URLS["accounting"] + "/Organisation"))),
