@@ -177,27 +177,35 @@ def test_aged_receivables_equal_the_open_sales_invoices(books: Books) -> None:
         assert due == open_by_contact.get(contact["ContactID"], 0), contact["Name"]
 
 
+# (control account role, aged report, the contacts it is run for, the credits that lower the balance)
+CONTROL_ACCOUNTS = {
+    "receivables": ("ar", "getReportAgedReceivablesByContact", "customers",
+                    ("ACCRECCREDIT", "RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT")),
+    "payables": ("ap", "getReportAgedPayablesByContact", "suppliers",
+                 ("ACCPAYCREDIT", "SPEND-OVERPAYMENT", "SPEND-PREPAYMENT")),
+}
+
+
 @pytest.mark.parametrize("date", DATES)
-def test_receivables_account_is_open_invoices_less_unused_credit(books: Books, date: str) -> None:
+@pytest.mark.parametrize("side", CONTROL_ACCOUNTS)
+def test_control_account_is_open_documents_less_unused_credit(books: Books, side: str, date: str) -> None:
+    role, aged_report, contacts, credit_kinds = CONTROL_ACCOUNTS[side]
     ledger = books.ledger
     on = dt.date.fromisoformat(date)
     rows = rows_by_title(report(books, "getReportBalanceSheet", {"date": date}))
-    ar_name = ledger.accounts[ledger.role["ar"]]["Name"]
-    ar = cents(next(v for k, v in rows.items() if k.startswith(ar_name))[0])
+    name = ledger.accounts[ledger.role[role]]["Name"]
+    balance = cents(next(v for k, v in rows.items() if k.startswith(name))[0])
     aged_total = sum(
-        cents(
-            rows_by_title(
-                report(books, "getReportAgedReceivablesByContact", {"contactId": c["ContactID"], "date": date})
-            )["Total"][-1]
-        )
-        for c in ledger.customers
+        cents(rows_by_title(report(books, aged_report, {"contactId": c["ContactID"], "date": date}))["Total"][-1])
+        for c in getattr(ledger, contacts)
     )
     unused = sum(
         total - sum(a for d, a in used if d <= on)
         for kind, _, day, total, used in ledger.credits
-        if kind in ("ACCRECCREDIT", "RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT") and day <= on
+        if kind in credit_kinds and day <= on
     )
-    assert ar == aged_total - unused
+    assert balance == aged_total - unused
+    assert aged_total > 0
 
 
 @pytest.mark.parametrize("start,end", PERIODS)
@@ -254,30 +262,6 @@ def test_profit_and_loss_periods_compare_earlier_months(books: Books) -> None:
     ):
         single = report(books, "getReportProfitAndLoss", {"fromDate": start, "toDate": end})
         assert nets[k] == rows_by_title(single)["Net Profit"][0]
-
-
-@pytest.mark.parametrize("date", DATES)
-def test_payables_account_is_open_bills_less_unused_supplier_credit(books: Books, date: str) -> None:
-    ledger = books.ledger
-    on = dt.date.fromisoformat(date)
-    rows = rows_by_title(report(books, "getReportBalanceSheet", {"date": date}))
-    ap_name = ledger.accounts[ledger.role["ap"]]["Name"]
-    ap = cents(next(v for k, v in rows.items() if k.startswith(ap_name))[0])
-    aged_total = sum(
-        cents(
-            rows_by_title(report(books, "getReportAgedPayablesByContact", {"contactId": c["ContactID"], "date": date}))[
-                "Total"
-            ][-1]
-        )
-        for c in ledger.suppliers
-    )
-    unused = sum(
-        total - sum(a for d, a in used if d <= on)
-        for kind, _, day, total, used in ledger.credits
-        if kind in ("ACCPAYCREDIT", "SPEND-OVERPAYMENT", "SPEND-PREPAYMENT") and day <= on
-    )
-    assert ap == aged_total - unused
-    assert aged_total > 0
 
 
 def test_aged_report_date_range_keeps_invoices_dated_within_it(books: Books) -> None:
