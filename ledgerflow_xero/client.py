@@ -75,6 +75,8 @@ def dispatch(
     policy: RetryPolicy | None = settings.get("_ledgerflow_retry")
     if router is None and policy is None:
         return send_request(method, url, *args, **kwargs)
+    headers: Dict[str, Any] = dict(kwargs.get("headers") or ())  # ours to add to; the caller's stays as it was
+    kwargs["headers"] = headers
     if router is not None:
         try:
             url = router.destination(url)
@@ -83,8 +85,7 @@ def dispatch(
                 contract = settings.get("_ledgerflow_contract") or DEFAULT_CONTRACT
             else:
                 contract = GlobalRouting.contract
-            send_request = before_request(contract, method, url, router.accounting_url,
-                                          kwargs.get("headers"), send_request)
+            send_request = before_request(contract, method, url, router.accounting_url, headers, send_request)
         except RoutingError as refusal:
             logger.warning("refused %s %s: %s", method, safe_url(url), refusal)
             raise

@@ -263,8 +263,8 @@ def send(
 ) -> Any:
     """``request(method, url, *args, **kwargs)`` for a routed client: with its timeouts
     (``timeout``, the configuration's, else :data:`DEFAULT_TIMEOUT`) and deadline, gzip, typed
-    errors, the token-call rules and its retry policy. ``kwargs`` is this call's own dict (it
-    is changed)."""
+    errors, the token-call rules and its retry policy. ``kwargs`` is this call's own dict, with
+    a ``headers`` dict of its own (both are changed)."""
     pool_manager = api_client.rest_client.pool_manager
     if PREPARED_MARK not in vars(pool_manager):
         prepare_pool(pool_manager)
@@ -273,7 +273,7 @@ def send(
     if requested or PREPARED_MARK not in vars(pool_manager):
         # A prepared pool applies the call's timeouts itself; anything else is given them here.
         kwargs["_request_timeout"] = pair
-    headers = kwargs["headers"] = dict(kwargs.get("headers") or ())
+    headers = kwargs["headers"]
     if "accept-encoding" not in map(str.lower, headers):
         headers["Accept-Encoding"] = "gzip"
     if logger.isEnabledFor(logging.DEBUG):

@@ -241,3 +241,12 @@ def test_a_configuration_given_a_source_after_xero_pythons_init_gets_the_default
     with pytest.raises(ledgerflow_xero.UnsupportedOperationError):
         api.get_items("tenant-1")
     assert [request.path for request in recorder.requests] == ["/1004/api.xro/2.0/Organisation"]
+
+
+def test_a_callers_headers_are_sent_with_ours_but_left_as_they_were(recorder):
+    client = routed_client(recorder)
+    headers = {"Accept": "application/json", "xero-tenant-id": "tenant-1"}
+    client.request("GET", "https://api.xero.com/api.xro/2.0/Organisation", headers=headers)
+    assert headers == {"Accept": "application/json", "xero-tenant-id": "tenant-1"}
+    [sent] = recorder.requests
+    assert sent.headers["ledgerscope-tenant-id"] == "tenant-1" and sent.headers["Accept-Encoding"] == "gzip"
