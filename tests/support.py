@@ -50,7 +50,9 @@ class Recorded:
         return parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
 
 
-Answer = Union[Tuple[int, Any], Callable[[Recorded], Tuple[int, Any]]]
+# (status, body) or (status, body, content type); a body that is not bytes is sent as JSON.
+Reply = Union[Tuple[int, Any], Tuple[int, Any, str]]
+Answer = Union[Reply, Callable[[Recorded], Reply]]
 
 
 def ledgerflow_answer(recorded: Recorded) -> Tuple[int, Any]:
@@ -80,7 +82,7 @@ class LoopbackServer:
     maps a path to a ``Location`` it answers 302 with; anything else gets ``default``'s answer
     (404 unless the server stands in for Ledgerflow)."""
 
-    default: Callable[[Recorded], Tuple[int, Any]] = lambda _request: (404, {"error": "not_found"})
+    default: Callable[[Recorded], Reply] = lambda _request: (404, {"error": "not_found"})
     answers: Dict[Tuple[str, str], Answer] = field(default_factory=dict)
     redirects: Dict[str, str] = field(default_factory=dict)
     requests: List[Recorded] = field(default_factory=list)
@@ -109,13 +111,14 @@ class LoopbackServer:
             return 302, {"Location": location}, b""
         answer: Answer | None = self.answers.get((recorded.method, recorded.path))
         if answer is None:
-            status, body = self.default(recorded)
+            reply = self.default(recorded)
         elif callable(answer):
-            status, body = answer(recorded)
+            reply = answer(recorded)
         else:
-            status, body = answer
+            reply = answer
+        status, body, content_type = reply if len(reply) == 3 else (*reply, "application/json")
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return status, {"Content-Type": "application/json"}, data
+        return status, {"Content-Type": content_type}, data
 
 
 def _handler_for(server: LoopbackServer) -> type:
@@ -147,9 +150,14 @@ def _handler_for(server: LoopbackServer) -> type:
     return Handler
 
 
-def run_loopback_server(stands_in_for_ledgerflow: bool = False) -> Iterator[LoopbackServer]:
-    """Start a :class:`LoopbackServer` on a free port (a generator for fixtures: stops on close)."""
-    state = LoopbackServer(default=ledgerflow_answer) if stands_in_for_ledgerflow else LoopbackServer()
+def run_loopback_server(stands_in_for_ledgerflow: bool = False,
+                        default: Callable[[Recorded], Reply] | None = None) -> Iterator[LoopbackServer]:
+    """Start a :class:`LoopbackServer` on a free port (a generator for fixtures: stops on close).
+    Unanswered requests get ``default``'s reply, else :func:`ledgerflow_answer`'s when it stands
+    in for Ledgerflow, else a 404."""
+    if default is None and stands_in_for_ledgerflow:
+        default = ledgerflow_answer
+    state = LoopbackServer(default=default) if default is not None else LoopbackServer()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
     httpd.daemon_threads = True
     state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"

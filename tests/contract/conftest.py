@@ -1,15 +1,11 @@
-"""A loopback stand-in for Ledgerflow that records requests, and the helpers the contract tests share."""
+"""The contract tests' loopback stand-in for Ledgerflow (the shared recording server), and their helpers."""
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import socket
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Dict, Iterator, List
@@ -17,70 +13,26 @@ from typing import Any, Dict, Iterator, List
 import pytest
 from xero_python.api_client.oauth2 import OAuth2Token
 
+from ..support import LoopbackServer, Recorded, Reply, run_loopback_server
+
 REPO = Path(__file__).resolve().parents[2]
 PDF_BODY = b"%PDF-1.4\n% stand-in\n%%EOF\n"
 
 
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: Dict[str, str]
-
-
-@dataclass
-class StandIn:
-    """Answers every accounting GET with ``{}`` (a PDF when asked for one, unless ``pdf_as_json``)."""
-
-    server: ThreadingHTTPServer
-    requests: List[Seen] = field(default_factory=list)
-    pdf_as_json: bool = False
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-
-def _handler(stand_in: StandIn) -> type:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            stand_in.requests.append(Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
-            if "application/pdf" in (self.headers.get("Accept") or "") and not stand_in.pdf_as_json:
-                body, content_type = PDF_BODY, "application/pdf"
-            elif self.path.split("?")[0].lower().endswith("/connections"):
-                body, content_type = b"[]", "application/json"
-            else:
-                body, content_type = json.dumps({"Id": "stand-in", "Status": "OK"}).encode(), "application/json"
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    return Handler
+def stand_in_answer(request: Recorded) -> Reply:
+    """What the contract tests' stand-in answers: a PDF when asked for one, ``[]`` for
+    connections, and a small JSON body for everything else."""
+    if "application/pdf" in (request.headers.get("Accept") or ""):
+        return 200, PDF_BODY, "application/pdf"
+    if request.path.lower().endswith("/connections"):
+        return 200, []
+    return 200, {"Id": "stand-in", "Status": "OK"}
 
 
 @pytest.fixture(scope="module")
-def stand_in() -> Iterator[StandIn]:
-    instance = StandIn(server=None)  # type: ignore[arg-type]
-    instance.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(instance))
-    instance.server.daemon_threads = True
-    thread = threading.Thread(target=instance.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield instance
-    instance.server.shutdown()
-    instance.server.server_close()
+def stand_in() -> Iterator[LoopbackServer]:
+    """A loopback stand-in for Ledgerflow that answers every request (see :func:`stand_in_answer`)."""
+    yield from run_loopback_server(default=stand_in_answer)
 
 
 def token_set() -> Dict[str, Any]:
@@ -157,5 +109,5 @@ def fill(template: str, value: str) -> str:
     return "/".join(value if part.startswith("{") else part for part in template.split("/"))
 
 
-def header(seen: Seen, name: str) -> str | None:
-    return seen.headers.get(name.lower())
+def header(seen: Recorded, name: str) -> str | None:
+    return seen.headers.get(name)

@@ -14,7 +14,8 @@ from xero_python.api_client import ApiClient as XeroApiClient
 import ledgerflow_xero
 from ledgerflow_xero import ApiClient, Configuration, UnsupportedOperationError, surface
 
-from .conftest import PDF_BODY, SocketSpy, StandIn, fill, oauth2_token, plain_configuration, token_set
+from ..support import LoopbackServer
+from .conftest import PDF_BODY, SocketSpy, fill, oauth2_token, plain_configuration, token_set
 
 SOURCE = 1004
 ID = "00000000-0000-4000-8000-0000000000a1"
@@ -57,7 +58,7 @@ def call(api: AccountingApi, name: str) -> Any:
 
 
 @pytest.fixture(params=["ApiClient", "patch"])
-def make_api(request: pytest.FixtureRequest, stand_in: StandIn) -> Iterator[Callable[[], AccountingApi]]:
+def make_api(request: pytest.FixtureRequest, stand_in: LoopbackServer) -> Iterator[Callable[[], AccountingApi]]:
     """Builds a fresh AccountingApi (fresh connection pool) routed to the stand-in, both ways."""
     if request.param == "ApiClient":
         def build() -> AccountingApi:
@@ -79,7 +80,7 @@ def make_api(request: pytest.FixtureRequest, stand_in: StandIn) -> Iterator[Call
 
 @pytest.mark.parametrize("name", SERVED_METHODS)
 def test_a_served_method_reaches_its_routed_path(name: str, make_api: Callable[[], AccountingApi],
-                                                  stand_in: StandIn) -> None:
+                                                  stand_in: LoopbackServer) -> None:
     method, template, accept = SENDS[name]
     before = len(stand_in.requests)
     result = call(make_api(), name)
@@ -95,7 +96,7 @@ def test_a_served_method_reaches_its_routed_path(name: str, make_api: Callable[[
 
 @pytest.mark.parametrize("name", UNSERVED_METHODS)
 def test_an_unserved_method_is_refused_before_any_socket(name: str, make_api: Callable[[], AccountingApi],
-                                                         stand_in: StandIn, socket_spy: SocketSpy) -> None:
+                                                         stand_in: LoopbackServer, socket_spy: SocketSpy) -> None:
     method, template, accept = SENDS[name]
     api = make_api()
     before = len(stand_in.requests)

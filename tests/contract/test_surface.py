@@ -20,7 +20,8 @@ from ledgerflow_xero import (
     surface,
 )
 
-from .conftest import SocketSpy, StandIn, header, oauth2_token, plain_configuration, token_set
+from ..support import LoopbackServer
+from .conftest import SocketSpy, header, oauth2_token, plain_configuration, token_set
 
 ID = "00000000-0000-4000-8000-0000000000b2"
 
@@ -113,18 +114,18 @@ def test_pdf_requests_name_their_method() -> None:
         surface.refuse_unserved("GET", prefix + f"/Quotes/{ID}", prefix, "application/json")
 
 
-def routed(stand_in: StandIn, **options: bool) -> ApiClient:
+def routed(stand_in: LoopbackServer, **options: bool) -> ApiClient:
     configuration = Configuration(oauth2_token=oauth2_token(), source=1009, host=stand_in.base_url, **options)
     return ApiClient(configuration, pool_threads=1, oauth2_token_getter=token_set)
 
 
-def test_allow_unserved_operations_sends_them(stand_in: StandIn) -> None:
+def test_allow_unserved_operations_sends_them(stand_in: LoopbackServer) -> None:
     before = len(stand_in.requests)
     AccountingApi(routed(stand_in, allow_unserved_operations=True)).get_items(ID)
     assert [(s.method, s.path) for s in stand_in.requests[before:]] == [("GET", "/1009/api.xro/2.0/Items")]
 
 
-def test_patch_takes_the_same_option(stand_in: StandIn, socket_spy: SocketSpy) -> None:
+def test_patch_takes_the_same_option(stand_in: LoopbackServer, socket_spy: SocketSpy) -> None:
     from xero_python.api_client import ApiClient as XeroApiClient
 
     def plain() -> AccountingApi:
@@ -144,7 +145,7 @@ def test_patch_takes_the_same_option(stand_in: StandIn, socket_spy: SocketSpy) -
         ledgerflow_xero.unpatch()
 
 
-def test_the_tenant_header_is_sent_under_both_names_unless_turned_off(stand_in: StandIn) -> None:
+def test_the_tenant_header_is_sent_under_both_names_unless_turned_off(stand_in: LoopbackServer) -> None:
     before = len(stand_in.requests)
     AccountingApi(routed(stand_in)).get_organisations(ID)
     AccountingApi(routed(stand_in, ledgerscope_tenant_header=False)).get_organisations(ID)
@@ -153,19 +154,20 @@ def test_the_tenant_header_is_sent_under_both_names_unless_turned_off(stand_in: 
     assert (header(second, "xero-tenant-id"), header(second, "ledgerscope-tenant-id")) == (ID, None)
 
 
-def test_identity_calls_are_unaffected(stand_in: StandIn) -> None:
+def test_identity_calls_are_unaffected(stand_in: LoopbackServer) -> None:
     before = len(stand_in.requests)
     IdentityApi(routed(stand_in)).get_connections()
     assert [(s.method, s.path) for s in stand_in.requests[before:]] == [("GET", "/1009/connections")]
 
 
-def test_a_non_pdf_answer_to_a_pdf_request_is_a_typed_error(stand_in: StandIn) -> None:
-    stand_in.pdf_as_json = True
+def test_a_non_pdf_answer_to_a_pdf_request_is_a_typed_error(stand_in: LoopbackServer) -> None:
+    record = ("GET", f"/1009/api.xro/2.0/Invoices/{ID}")
+    stand_in.answers[record] = (200, {"Id": "stand-in", "Status": "OK"})  # JSON, though a PDF was asked for
     try:
         with pytest.raises(MalformedResponseError, match=r"asked Ledgerflow for a PDF .*application/json"):
             AccountingApi(routed(stand_in)).get_invoice_as_pdf(ID, ID)
     finally:
-        stand_in.pdf_as_json = False
+        del stand_in.answers[record]
 
 
 def _variants() -> list:
@@ -194,7 +196,7 @@ def test_the_fast_path_of_the_check_agrees_with_match_everywhere() -> None:
     assert disagreements == []
 
 
-def test_the_check_follows_the_accounting_prefix_without_the_source_segment(stand_in: StandIn,
+def test_the_check_follows_the_accounting_prefix_without_the_source_segment(stand_in: LoopbackServer,
                                                                             socket_spy: SocketSpy) -> None:
     api = AccountingApi(routed(stand_in, source_in_accounting_path=False))
     with pytest.raises(UnsupportedOperationError, match="create_invoices"):
