@@ -3,10 +3,7 @@ accounting upstream, and the pytest fixture users get."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List
+from typing import Iterator
 
 import pytest
 
@@ -15,6 +12,8 @@ from ledgerflow_xero.oauth import endpoints
 from ledgerflow_xero.routing import ROUTES, XERO_JWKS_URL, route
 from ledgerflow_xero.sandbox import parse_client_spec, running_sandbox
 from ledgerflow_xero.sandbox.accounting import PLACEHOLDER_BEARER, validate_upstream
+
+from ..support import LoopbackServer, run_loopback_server
 
 
 @pytest.mark.parametrize("source", list(Source), ids=lambda s: str(int(s)))
@@ -81,57 +80,37 @@ def test_a_public_client_must_use_pkce(http):
         assert answer.status == 200 and "refresh_token" in answer.json
 
 
-class _Upstream:
+@pytest.fixture
+def upstream() -> Iterator[LoopbackServer]:
     """A loopback stand-in for Prism that records what it was sent."""
-
-    def __init__(self) -> None:
-        self.seen: List[Dict[str, Any]] = []
-        seen = self.seen
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                seen.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
-                body = json.dumps({"Quotes": [{"QuoteNumber": "QU-1"}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/mock"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    yield from run_loopback_server(default=lambda _request: (200, {"Quotes": [{"QuoteNumber": "QU-1"}]}))
 
 
-def test_unserved_operations_are_forwarded_only_with_the_flag_and_never_with_the_callers_bearer(http):
+def test_unserved_operations_are_forwarded_only_with_the_flag_and_never_with_the_callers_bearer(
+    http, upstream: LoopbackServer
+):
     from .conftest import Raw
 
-    upstream = _Upstream()
-    try:
-        with running_sandbox(accounting_upstream=upstream.url) as sandbox:  # no forward_unserved: refused
-            raw = Raw(sandbox, http)
-            answer = raw.api(1004, "/Quotes", raw.tokens(1004)["access_token"], sandbox.books(1004).tenant_id)
-            assert answer.status == 404 and "get_quotes" in answer.json["Detail"] and not upstream.seen
-        with running_sandbox(accounting_upstream=upstream.url, forward_unserved=True) as sandbox:
-            raw = Raw(sandbox, http)
-            tokens = raw.tokens(1004)
-            tenant_id = sandbox.organisation(1004).tenant_id
-            answer = raw.api(1004, "/Quotes?page=2", tokens["access_token"], tenant_id)
-            assert answer.status == 200 and answer.json["Quotes"][0]["QuoteNumber"] == "QU-1"
-            assert upstream.seen[0]["path"] == "/mock/Quotes?page=2"
-            assert upstream.seen[0]["headers"]["xero-tenant-id"] == tenant_id
-            assert upstream.seen[0]["headers"]["authorization"] == f"Bearer {PLACEHOLDER_BEARER}"
-            assert tokens["access_token"] not in str(upstream.seen)
-            refused = raw.api(1004, "/Quotes", tokens["access_token"], sandbox.organisation(1009).tenant_id)
-            assert refused.status == 403 and len(upstream.seen) == 1  # checks come before forwarding
-            built_in = raw.api(1004, "/Organisation", tokens["access_token"], tenant_id)
-            assert built_in.json["Organisations"][0]["OrganisationID"] == tenant_id and len(upstream.seen) == 1
-    finally:
-        upstream.server.shutdown()
-        upstream.server.server_close()
+    url = upstream.base_url + "/mock"
+    with running_sandbox(accounting_upstream=url) as sandbox:  # no forward_unserved: refused
+        raw = Raw(sandbox, http)
+        answer = raw.api(1004, "/Quotes", raw.tokens(1004)["access_token"], sandbox.books(1004).tenant_id)
+        assert answer.status == 404 and "get_quotes" in answer.json["Detail"] and not upstream.requests
+    with running_sandbox(accounting_upstream=url, forward_unserved=True) as sandbox:
+        raw = Raw(sandbox, http)
+        tokens = raw.tokens(1004)
+        tenant_id = sandbox.organisation(1004).tenant_id
+        answer = raw.api(1004, "/Quotes?page=2", tokens["access_token"], tenant_id)
+        assert answer.status == 200 and answer.json["Quotes"][0]["QuoteNumber"] == "QU-1"
+        forwarded = upstream.requests[0]
+        assert forwarded.target == "/mock/Quotes?page=2"
+        assert forwarded.headers["xero-tenant-id"] == tenant_id
+        assert forwarded.headers["authorization"] == f"Bearer {PLACEHOLDER_BEARER}"
+        assert tokens["access_token"] not in str(dict(forwarded.headers)) + forwarded.target
+        refused = raw.api(1004, "/Quotes", tokens["access_token"], sandbox.organisation(1009).tenant_id)
+        assert refused.status == 403 and len(upstream.requests) == 1  # checks come before forwarding
+        built_in = raw.api(1004, "/Organisation", tokens["access_token"], tenant_id)
+        assert built_in.json["Organisations"][0]["OrganisationID"] == tenant_id and len(upstream.requests) == 1
 
 
 def test_forwarding_unserved_operations_needs_an_upstream():
