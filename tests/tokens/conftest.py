@@ -1,4 +1,5 @@
-"""Fixtures of tests/tokens: a throwaway PostgreSQL server, started by the tests.
+"""Fixtures of tests/tokens: the misbehaving loopback stand-in for Ledgerflow (one per test
+module), and a throwaway PostgreSQL server, started by the tests.
 
 Why a Debian/PGDG PostgreSQL install rather than a pip-installed server: the machine image
 has PostgreSQL 15 (``/usr/lib/postgresql/*/bin``), and on a fresh CI machine ``.ci/run``
@@ -22,6 +23,16 @@ import tempfile
 from typing import Iterator, List
 
 import pytest
+
+from .loopback import LoopbackServer
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LoopbackServer]:
+    """The misbehaving stand-in (``tests/tokens/loopback.py``), shared by a module's tests."""
+    running = LoopbackServer()
+    yield running
+    running.stop()
 
 
 def missing(message: str) -> None:

@@ -3,21 +3,12 @@ valid answer, success), in bounded time, with the stored token set intact or who
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import pytest
 
 from ledgerflow_xero import TokenRefreshError
 
 from .faults import BOUND, CASES, Case, run_case
 from .loopback import CLIENT_SECRET, LoopbackServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LoopbackServer]:
-    running = LoopbackServer()
-    yield running
-    running.stop()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{case.call}: {case.name}" for case in CASES])

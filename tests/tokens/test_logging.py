@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterator, List
+from typing import Any, List
 
 import pytest
 from xero_python.accounting import AccountingApi
@@ -14,13 +14,6 @@ from ledgerflow_xero import RoutingError, TokenRefreshError, TokenStore, _log
 
 from .faults import _status, new_client
 from .loopback import CLIENT_SECRET, TOKEN_PATH, LoopbackServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LoopbackServer]:
-    running = LoopbackServer()
-    yield running
-    running.stop()
 
 
 def test_the_package_logger_is_silent_until_configured() -> None:

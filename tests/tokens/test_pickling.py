@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import inspect
 import pickle
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, List
 
 import pytest
 from xero_python.accounting import AccountingApi
@@ -71,13 +71,6 @@ def test_a_router_rebuilt_from_pickle_routes_the_same() -> None:
     again = pickle.loads(pickle.dumps(router))
     url = "https://api.xero.com/api.xro/2.0/Invoices?page=2"
     assert again.route(url) == router.route(url) and again.url_for("token") == router.url_for("token")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LoopbackServer]:
-    running = LoopbackServer()
-    yield running
-    running.stop()
 
 
 @pytest.mark.parametrize("trip", ROUND_TRIPS, ids=TRIP_IDS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator, List
+from typing import Any, List
 
 import pytest
 import urllib3
@@ -15,13 +15,6 @@ from ledgerflow_xero.resilience import DEFAULT_TIMEOUT, request_timeouts
 
 from .faults import _drip_body, _hold, _status, new_client
 from .loopback import ORGANISATION_PATH, LoopbackServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LoopbackServer]:
-    running = LoopbackServer()
-    yield running
-    running.stop()
 
 
 def organisation_requests(server: LoopbackServer) -> int:

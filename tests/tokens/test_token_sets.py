@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -12,13 +12,6 @@ from ledgerflow_xero.token_answer import stored_token, token_answer
 
 from .faults import new_client
 from .loopback import SCOPE, LoopbackServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LoopbackServer]:
-    running = LoopbackServer()
-    yield running
-    running.stop()
 
 
 def test_a_stored_scope_string_is_sent_as_scope_names_not_spaced_out_characters(server: LoopbackServer) -> None:
